@@ -1,0 +1,50 @@
+"""The compliance report a draft carries: what was checked, what was found, the verdict."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Severity = Literal["error", "warning", "info"]
+Verdict = Literal["block", "warn", "pass"]
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: Severity
+    start: int = Field(description="character offset into the original text")
+    end: int
+    match: str = Field(description="text[start:end] of the original text")
+    message: str
+    suggestion: str | None = None
+    reference: str | None = None
+    field: str | None = Field(default=None, description="content field, for drafts")
+
+
+class PackRef(BaseModel):
+    id: str
+    version: str
+    sha256: str
+
+
+class ComplianceReport(BaseModel):
+    verdict: Verdict
+    findings: list[Finding] = Field(default_factory=list)
+    packs: list[PackRef] = Field(default_factory=list)
+    locale: str | None = None
+    industry: str | None = None
+    channel: str | None = None
+
+    @staticmethod
+    def verdict_for(findings: list[Finding]) -> Verdict:
+        severities = {f.severity for f in findings}
+        if "error" in severities:
+            return "block"
+        if "warning" in severities:
+            return "warn"
+        return "pass"
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict == "block"

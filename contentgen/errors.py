@@ -1,0 +1,88 @@
+"""Errors whose messages are for people: each says what went wrong and how to fix it.
+
+    ContentgenError                 exit 1 unless stated
+    ├── UsageError                  bad flags or input; exit 2
+    │   ├── BriefError              a brief that cannot be generated from
+    │   └── UnknownIdentifierError  an industry/locale/channel... not in the vocabulary
+    ├── PromptError                 a prompt file that cannot be loaded or rendered
+    ├── RulePackError               a compliance rule pack that is invalid
+    ├── ProviderError               the LLM failed after retries, or answered nonsense
+    │   └── DraftValidationError    an answer that does not fit the content schema
+    ├── LibraryError                material library problems
+    │   ├── NotFoundError           no such material, version, user, plan
+    │   ├── PermissionDenied        the role may not do this (four eyes included)
+    │   ├── ConflictError           optimistic concurrency: acted on a stale version
+    │   └── TransitionError         the workflow does not allow this step now
+    └── PlanError                   a service-cycle plan that cannot meet its constraints
+
+At the CLI boundary each becomes one line on stderr and its exit code; in Streamlit, st.error.
+"""
+
+from __future__ import annotations
+
+
+class ContentgenError(Exception):
+    """Base for every error displayed to the user."""
+
+    exit_code = 1
+
+
+class UsageError(ContentgenError):
+    exit_code = 2
+
+
+class BriefError(UsageError):
+    pass
+
+
+class UnknownIdentifierError(UsageError):
+    def __init__(self, kind: str, value: str, allowed: tuple[str, ...] | list[str]):
+        self.kind, self.value, self.allowed = kind, value, tuple(allowed)
+        super().__init__(f"unknown {kind} {value!r}; choose one of: {', '.join(allowed)}")
+
+
+class PromptError(ContentgenError):
+    pass
+
+
+class RulePackError(ContentgenError):
+    pass
+
+
+class ProviderError(ContentgenError):
+    pass
+
+
+class DraftValidationError(ProviderError):
+    pass
+
+
+class LibraryError(ContentgenError):
+    pass
+
+
+class NotFoundError(LibraryError):
+    pass
+
+
+class PermissionDenied(LibraryError):
+    pass
+
+
+class ConflictError(LibraryError):
+    pass
+
+
+class TransitionError(LibraryError):
+    pass
+
+
+class PlanError(ContentgenError):
+    pass
+
+
+def check_identifier(kind: str, value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """Return value if it is one of allowed, else raise UnknownIdentifierError."""
+    if value not in allowed:
+        raise UnknownIdentifierError(kind, value, allowed)
+    return value

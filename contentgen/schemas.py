@@ -1,0 +1,279 @@
+"""Briefs in, drafts out: the pydantic models every interface shares."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from contentgen import vocab
+from contentgen.compliance.report import ComplianceReport
+
+MAX_FIELD = 2_000  # characters of one brief field: longer is a mistake, not a brief
+Text = Annotated[str, Field(max_length=MAX_FIELD)]
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Brief(BaseModel):
+    """What an operator asks for: who, where, what product, in whose voice."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    industry: str
+    segment: str = Field(description="<lifecycle>.<value tier>, e.g. dormant.mass")
+    persona: str = "approachable"
+    content_type: str
+    channel: str
+    locale: str = "zh-CN"
+    product: Annotated[str, Field(min_length=1, max_length=200)]
+    selling_points: list[Text] = Field(default_factory=list, max_length=10)
+    offer: Text | None = None
+    interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
+    preferred_times: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
+    preferred_channels: list[str] = Field(default_factory=list)
+    touch_model: str | None = None
+    days_since_added: int | None = Field(default=None, ge=0, le=36500)
+    persona_interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
+    specialty_products: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=10)
+    brand_voice: Text | None = None
+    notes: Text | None = None
+
+    @field_validator("industry")
+    @classmethod
+    def _industry(cls, v: str) -> str:
+        return _one_of("industry", v, vocab.INDUSTRIES)
+
+    @field_validator("persona")
+    @classmethod
+    def _persona(cls, v: str) -> str:
+        return _one_of("persona", v, vocab.PERSONAS)
+
+    @field_validator("content_type")
+    @classmethod
+    def _content_type(cls, v: str) -> str:
+        return _one_of("content type", v, vocab.CONTENT_TYPES)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        return _one_of("channel", v, vocab.CHANNELS)
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        return _one_of("locale", v, vocab.LOCALES)
+
+    @field_validator("segment")
+    @classmethod
+    def _segment(cls, v: str) -> str:
+        return _one_of("segment", v, vocab.SEGMENTS)
+
+    @field_validator("touch_model")
+    @classmethod
+    def _touch(cls, v: str | None) -> str | None:
+        return None if v is None else _one_of("touch model", v, vocab.TOUCH_MODELS)
+
+    @field_validator("preferred_channels")
+    @classmethod
+    def _pref_channels(cls, v: list[str]) -> list[str]:
+        return [_one_of("channel", c, vocab.CHANNELS) for c in v]
+
+    @model_validator(mode="after")
+    def _channel_fits(self) -> Brief:
+        allowed = vocab.CHANNEL_CONTENT_TYPES[self.channel]
+        if self.content_type not in allowed:
+            raise ValueError(
+                f"content type {self.content_type!r} does not go out on channel {self.channel!r}; "
+                f"{self.channel} takes: {', '.join(allowed)}"
+            )
+        return self
+
+    @property
+    def lifecycle(self) -> str:
+        return self.segment.split(".")[0]
+
+    @property
+    def value_tier(self) -> str:
+        return self.segment.split(".")[1]
+
+    def key(self) -> str:
+        """A stable hash of the brief: with a variant number, the idempotency key of a draft."""
+        canonical = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _one_of(kind: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(allowed)}")
+    return value
+
+
+# ---- structured content, one model per content type -------------------------------------
+
+
+class CopyContent(BaseModel):
+    """Marketing copy: moments post, official-account article, product copy."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["copy"] = "copy"
+    headline: Annotated[str, Field(min_length=1, max_length=120)]
+    body: Annotated[str, Field(min_length=1, max_length=20000)]
+    cta: Annotated[str, Field(min_length=1, max_length=60)]
+    hashtags: list[Annotated[str, Field(min_length=1, max_length=30)]] = Field(
+        default_factory=list, max_length=10
+    )
+    images: int = Field(default=0, ge=0, le=50, description="number of images to attach")
+
+
+class Scene(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    duration_s: float = Field(gt=0, le=60)
+    visual: Annotated[str, Field(min_length=1, max_length=300)]
+    voice_over: Annotated[str, Field(max_length=300)] = ""
+    caption: Annotated[str, Field(max_length=60)] = ""
+
+
+class VideoScriptContent(BaseModel):
+    """Short-video script: hook, timed scenes, call to action."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["short_video_script"] = "short_video_script"
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    hook: Annotated[str, Field(min_length=1, max_length=120)]
+    scenes: list[Scene] = Field(min_length=1, max_length=20)
+    cta: Annotated[str, Field(min_length=1, max_length=60)]
+    total_duration_s: float = Field(gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _durations_add_up(self) -> VideoScriptContent:
+        total = round(sum(s.duration_s for s in self.scenes), 1)
+        if abs(total - self.total_duration_s) > 0.5:
+            raise ValueError(
+                f"scene durations add up to {total}s but total_duration_s is {self.total_duration_s}s"
+            )
+        return self
+
+
+class SendWindow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: str = Field(description="HH:MM local time")
+    end: str = Field(description="HH:MM local time")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(v):
+            raise ValueError(f"{v!r} is not a time of day as HH:MM")
+        return v
+
+
+class PushContent(BaseModel):
+    """Push message: app push, SMS, 1:1 message, group announcement, welcome message."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["push"] = "push"
+    title: Annotated[str, Field(max_length=60)] = ""
+    body: Annotated[str, Field(min_length=1, max_length=1000)]
+    deeplink: str | None = None
+    send_window: SendWindow
+
+    @field_validator("deeplink")
+    @classmethod
+    def _link(cls, v: str | None) -> str | None:
+        if v and not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", v):
+            raise ValueError(f"deeplink {v!r} is not a URL (scheme://...)")
+        return v or None
+
+
+Content = Annotated[CopyContent | VideoScriptContent | PushContent, Field(discriminator="kind")]
+CONTENT_MODELS: dict[str, type[BaseModel]] = {
+    "copy": CopyContent,
+    "short_video_script": VideoScriptContent,
+    "push": PushContent,
+}
+
+
+def content_fields(content: BaseModel) -> dict[str, str]:
+    """The text fields of a content object, by name, as compliance and search see them."""
+    if isinstance(content, CopyContent):
+        return {
+            "headline": content.headline,
+            "body": content.body,
+            "cta": content.cta,
+            "hashtags": " ".join(f"#{h}" for h in content.hashtags),
+        }
+    if isinstance(content, VideoScriptContent):
+        fields = {"title": content.title, "hook": content.hook}
+        for i, s in enumerate(content.scenes, 1):
+            fields[f"scenes.{i}.visual"] = s.visual
+            fields[f"scenes.{i}.voice_over"] = s.voice_over
+            fields[f"scenes.{i}.caption"] = s.caption
+        fields["cta"] = content.cta
+        return fields
+    if isinstance(content, PushContent):
+        return {"title": content.title, "body": content.body}
+    raise TypeError(f"not a content model: {type(content).__name__}")
+
+
+def content_text(content: BaseModel) -> str:
+    """All text of a content object as one plain string (non-empty fields, one per line)."""
+    return "\n".join(v for v in content_fields(content).values() if v)
+
+
+def channel_problems(content: BaseModel, channel: str, locale: str) -> list[str]:
+    """What in this content breaks the channel's limits; empty when it fits."""
+    problems: list[str] = []
+
+    def over(field: str, value: int) -> None:
+        limit = vocab.channel_limit(channel, field, locale)
+        if limit is not None and value > limit:
+            problems.append(f"{field} is {value} on {channel} ({locale}); the limit is {limit}")
+
+    if isinstance(content, CopyContent):
+        over("headline", len(content.headline))
+        over("body", len(content.body))
+        over("images", content.images)
+    elif isinstance(content, PushContent):
+        over("title", len(content.title))
+        over("body", len(content.body))
+    elif isinstance(content, VideoScriptContent):
+        over("total_duration_s", int(content.total_duration_s))
+        over("scenes", len(content.scenes))
+    return problems
+
+
+class ModelInfo(BaseModel):
+    provider: str  # "offline" | "openai" | "fake"
+    name: str
+    offline: bool = False
+
+
+class Attempt(BaseModel):
+    """One round trip to the model for a draft: first answer, repair, or compliance rewrite."""
+
+    purpose: Literal["generate", "repair", "rewrite"]
+    ok: bool
+    elapsed_ms: float
+    error: str | None = None
+    findings: list[str] = Field(default_factory=list)
+
+
+class Draft(BaseModel):
+    """One generated variant with everything a reviewer needs to trust or reject it."""
+
+    key: str = Field(description="idempotency key: brief hash + variant")
+    variant: int
+    brief: Brief
+    content: Content
+    text: str
+    prompt_ref: str = Field(description="id@version+sha256 of the prompt file")
+    model: ModelInfo
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    timing: dict[str, float] = Field(default_factory=dict)
+    attempts: list[Attempt] = Field(default_factory=list)
+    compliance: ComplianceReport
+    material_id: str | None = None
+    version: int | None = None

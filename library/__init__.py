@@ -1,0 +1,1 @@
+"""The versioned material library, review workflow and delivery API."""

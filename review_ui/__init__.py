@@ -1,0 +1,1 @@
+"""The Streamlit review UI: thin pages over contentgen and library."""
