@@ -40,6 +40,13 @@ class Brief(BaseModel):
     specialty_products: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=10)
     brand_voice: Text | None = None
     notes: Text | None = None
+    objective: str | None = Field(
+        default=None, description="reactivate, welcome, repurchase, vip_care, event... picks the prompt family"
+    )
+    prompt: str | None = Field(default=None, description="explicit prompt id; overrides resolution")
+    previous_messages: list[Text] = Field(
+        default_factory=list, max_length=30, description="what earlier touchpoints of a plan said"
+    )
 
     @field_validator("industry")
     @classmethod

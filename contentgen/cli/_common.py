@@ -54,3 +54,62 @@ def emit_json(obj: Any, *, lines: bool = False) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, sort_keys=False))
     else:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def brief_options(f: F) -> F:
+    """The flags that make one Brief (shared by `generate`, `prompts render` and others)."""
+    opts = [
+        click.option("--industry", help="finance, health, cosmetics, food, education, manufacturing, retail"),
+        click.option("--segment", help="<lifecycle>.<value tier>, e.g. dormant.mass"),
+        click.option("--persona", default="approachable", show_default=True),
+        click.option("--content-type", "content_type", help="copy, short_video_script, push"),
+        click.option("--channel", help="sms, app_push, wecom_1v1, group, moments, official_account, video_account"),
+        click.option("--locale", default="zh-CN", show_default=True),
+        click.option("--product", help="Product or service name."),
+        click.option("--selling-point", "selling_points", multiple=True, help="Repeatable."),
+        click.option("--offer", default=None),
+        click.option("--interest", "interests", multiple=True, help="Customer interest; repeatable."),
+        click.option("--preferred-time", "preferred_times", multiple=True, help="e.g. 'fri 12:00'; repeatable."),
+        click.option("--days-since-added", type=int, default=None),
+        click.option("--objective", default=None, help="reactivate, welcome, repurchase, vip_care, event"),
+        click.option("--prompt", "prompt", default=None, help="Explicit prompt id."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+BRIEF_OPTION_NAMES = (
+    "industry", "segment", "persona", "content_type", "channel", "locale", "product",
+    "selling_points", "offer", "interests", "preferred_times", "days_since_added",
+    "objective", "prompt",
+)
+
+
+def brief_from_options(options: dict[str, Any]) -> Any:
+    """Build a Brief from brief_options values; a missing or bad value is a one-line UsageError."""
+    from pydantic import ValidationError
+
+    from contentgen.errors import BriefError
+    from contentgen.schemas import Brief
+
+    data = {k: options.get(k) for k in BRIEF_OPTION_NAMES}
+    missing = [k for k in ("industry", "segment", "content_type", "channel", "product") if not data[k]]
+    if missing:
+        flags = ", ".join("--" + m.replace("_", "-") for m in missing)
+        raise BriefError(f"missing {flags} (or give a briefs file)")
+    for k in ("selling_points", "interests", "preferred_times"):
+        data[k] = list(data[k] or ())
+    try:
+        return Brief(**{k: v for k, v in data.items() if v is not None})
+    except ValidationError as e:
+        raise BriefError(validation_message(e)) from None
+
+
+def validation_message(e: Any) -> str:
+    """One readable line from a pydantic ValidationError."""
+    parts = []
+    for err in e.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ())) or "brief"
+        parts.append(f"{loc}: {err.get('msg', '').removeprefix('Value error, ')}")
+    return "; ".join(parts)
