@@ -20,6 +20,8 @@ At the CLI boundary each becomes one line on stderr and its exit code; in Stream
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ContentgenError(Exception):
     """Base for every error displayed to the user."""
@@ -50,7 +52,11 @@ class RulePackError(ContentgenError):
 
 
 class ProviderError(ContentgenError):
-    pass
+    """Carries the round trips made so far, so a failed draft still shows what was tried."""
+
+    def __init__(self, message: str, *, attempts: list[Any] | None = None):
+        super().__init__(message)
+        self.attempts: list[Any] = list(attempts or [])
 
 
 class DraftValidationError(ProviderError):
