@@ -1,0 +1,234 @@
+"""The generation pipeline: brief → prompt → model → schema → compliance (→ rewrite) → Draft.
+
+One draft is one variant of one brief. A batch runs drafts concurrently under a bound; each
+draft's failure is isolated and reported with its reason, and every finished draft is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel
+
+from contentgen.config import Settings
+from contentgen.errors import ContentgenError, ProviderError
+from contentgen.schemas import (
+    CONTENT_MODELS,
+    Attempt,
+    Brief,
+    ComplianceReport,
+    Draft,
+    channel_problems,
+    content_text,
+)
+
+log = logging.getLogger("contentgen.generate")
+
+MAX_REWRITES = 2  # compliance rewrites per draft: "once or twice", then it stays blocked and says why
+
+
+@dataclass(frozen=True)
+class Job:
+    """One variant of one brief; `key` makes reruns idempotent."""
+
+    brief: Brief
+    variant: int = 1
+    variants: int = 1
+    source: str = ""  # where the brief came from (file:line), for error messages
+
+    @property
+    def key(self) -> str:
+        return f"{self.brief.key()}-v{self.variant}"
+
+
+@dataclass
+class Failure:
+    """A job that produced no draft, and why."""
+
+    key: str
+    variant: int
+    brief: dict[str, Any] | None
+    error: str
+    source: str = ""
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "variant": self.variant,
+            "source": self.source,
+            "error": self.error,
+            "brief": self.brief,
+            "attempts": [a.model_dump(mode="json") for a in self.attempts],
+        }
+
+
+@dataclass
+class BatchResult:
+    drafts: list[Draft] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+
+def jobs_for(brief: Brief, variants: int, source: str = "") -> list[Job]:
+    if not 1 <= variants <= 20:
+        raise ContentgenError(f"variants must be between 1 and 20, not {variants}")
+    return [Job(brief, v, variants, source) for v in range(1, variants + 1)]
+
+
+class Generator:
+    """Generates drafts with one model handle, prompt catalog and rule set."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        handle: Any = None,
+        catalog: Any = None,
+        max_rewrites: int = MAX_REWRITES,
+        seed: int | None = None,
+    ) -> None:
+        from contentgen.prompts import PromptCatalog
+        from contentgen.providers import get_model
+
+        self.settings = settings or Settings.load()
+        self.catalog = catalog or PromptCatalog.load(self.settings.prompts_dir)
+        self.handle = handle or get_model(self.settings)
+        self.max_rewrites = max_rewrites
+        self.seed = seed
+
+    async def draft(self, job: Job) -> Draft:
+        """Generate, validate and check one variant; raise ProviderError with attempts on failure."""
+        from contentgen.compliance import check_content, rewrite_instructions
+        from contentgen.providers.structured import ainvoke_structured
+
+        brief = job.brief
+        started = time.perf_counter()
+        pf = self.catalog.resolve(brief)
+        rendered = pf.render(brief, variant=job.variant, variants=job.variants)
+        schema = CONTENT_MODELS[brief.content_type]
+        messages: list[BaseMessage] = [SystemMessage(rendered.system)]
+        for user, assistant in rendered.few_shot:
+            messages += [HumanMessage(user), AIMessage(assistant)]
+        messages.append(HumanMessage(rendered.user))
+        seed = (self.seed or 0) * 1000 + job.variant
+
+        attempts: list[Attempt] = []
+        report: ComplianceReport | None = None
+        content: BaseModel | None = None
+        for round_no in range(self.max_rewrites + 1):
+            try:
+                res = await ainvoke_structured(self.handle, messages, schema, seed=seed)
+            except ProviderError as e:
+                e.attempts = attempts + list(getattr(e, "attempts", []))  # type: ignore[attr-defined]
+                raise
+            if round_no:
+                res.attempts[0].purpose = "rewrite"
+                res.attempts[0].findings = [f.rule for f in report.findings] if report else []
+            attempts += res.attempts
+            content = res.value
+            report = check_content(
+                content,
+                locale=brief.locale,
+                industry=brief.industry,
+                channel=brief.channel,
+                content_type=brief.content_type,
+                segment=brief.segment,
+            )
+            problems = channel_problems(content, brief.channel, brief.locale)
+            if not report.blocked and not problems:
+                break
+            if round_no == self.max_rewrites:
+                if problems:
+                    raise ProviderError(
+                        f"draft still breaks {brief.channel} limits after {round_no} rewrites: "
+                        + "; ".join(problems),
+                        attempts=attempts,
+                    )
+                log.info("draft %s still blocked after %d rewrites", job.key, round_no)
+                break
+            instructions: list[dict[str, Any]] = rewrite_instructions(report) if report.blocked else []
+            instructions += [{"rule": "channel_limit", "message": p} for p in problems]
+            messages += [
+                AIMessage(res.raw),
+                HumanMessage(
+                    "Rewrite the JSON answer without the problems below; keep the meaning, "
+                    "the schema and the language.\n<rewrite>"
+                    + json.dumps(instructions, ensure_ascii=False)
+                    + "</rewrite>\n"
+                    + rendered.user.splitlines()[-2]
+                    + "\n"
+                    + rendered.user.splitlines()[-1]
+                ),
+            ]
+        assert content is not None and report is not None
+        return Draft(
+            key=job.key,
+            variant=job.variant,
+            brief=brief,
+            content=content,  # type: ignore[arg-type]
+            text=content_text(content),
+            prompt_ref=rendered.prompt_ref,
+            model=self.handle.info,
+            parameters={**rendered.model_config, "seed": seed, "rewrites_allowed": self.max_rewrites},
+            timing={"elapsed_ms": round((time.perf_counter() - started) * 1000, 1)},
+            attempts=attempts,
+            compliance=report,
+        )
+
+    async def run(
+        self,
+        jobs: Iterable[Job],
+        *,
+        concurrency: int = 8,
+        on_done: Callable[[Draft | Failure], None] | None = None,
+    ) -> BatchResult:
+        """Run jobs with at most `concurrency` in flight; results keep the jobs' order."""
+        jobs = list(jobs)
+        gate = asyncio.Semaphore(max(1, concurrency))
+        results: list[Draft | Failure | None] = [None] * len(jobs)
+        started = time.perf_counter()
+
+        async def one(i: int, job: Job) -> None:
+            async with gate:
+                outcome: Draft | Failure
+                try:
+                    outcome = await self.draft(job)
+                except ContentgenError as e:
+                    outcome = Failure(
+                        job.key, job.variant, job.brief.model_dump(mode="json"), str(e), job.source,
+                        list(getattr(e, "attempts", [])),
+                    )
+                except Exception as e:  # noqa: BLE001 - one bad item must not sink the batch
+                    log.exception("draft %s failed", job.key)
+                    outcome = Failure(
+                        job.key, job.variant, job.brief.model_dump(mode="json"),
+                        f"{type(e).__name__}: {e}", job.source,
+                    )
+                results[i] = outcome
+                if on_done:
+                    on_done(outcome)
+
+        await asyncio.gather(*(one(i, j) for i, j in enumerate(jobs)))
+        batch = BatchResult(elapsed_s=time.perf_counter() - started)
+        for r in results:
+            if isinstance(r, Draft):
+                batch.drafts.append(r)
+            elif isinstance(r, Failure):
+                batch.failures.append(r)
+        return batch
+
+    def run_sync(self, jobs: Iterable[Job], **kw: Any) -> BatchResult:
+        return asyncio.run(self.run(jobs, **kw))
+
+
+def generate(brief: Brief, variants: int = 1, **kw: Any) -> BatchResult:
+    """Convenience: all variants of one brief on the default model."""
+    return Generator(**kw).run_sync(jobs_for(brief, variants))
