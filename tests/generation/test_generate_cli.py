@@ -1,0 +1,81 @@
+"""`contentgen generate` from flags and from briefs files, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from contentgen.cli import cli
+
+EXAMPLE = [
+    "generate", "--industry", "cosmetics", "--segment", "dormant.mass", "--persona", "approachable",
+    "--content-type", "short_video_script", "--channel", "video_account", "--locale", "zh-CN",
+    "--product", "氨基酸洁面乳", "--selling-point", "温和不紧绷", "--variants", "3", "--format", "json",
+]
+
+
+def test_issue_example_prints_three_drafts_as_json() -> None:
+    res = CliRunner().invoke(cli, EXAMPLE)
+    assert res.exit_code == 0, res.output
+    drafts = json.loads(res.stdout)
+    assert len(drafts) == 3
+    for d in drafts:
+        assert d["prompt_ref"].count("@") == 1 and "+" in d["prompt_ref"]
+        assert d["model"] == {"provider": "offline", "name": d["model"]["name"], "offline": True}
+        assert d["compliance"]["verdict"] in {"pass", "warn"}
+        assert d["content"]["scenes"] and d["content"]["total_duration_s"] > 0
+        assert "seed" in d["parameters"] and "elapsed_ms" in d["timing"]
+    assert len({d["text"] for d in drafts}) == 3
+
+
+def test_real_console_script_and_text_output_say_offline(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "contentgen"
+    args = [a for a in EXAMPLE if a not in ("--format", "json")]
+    proc = subprocess.run([str(exe), *args[:-2], "--variants", "1"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "OFFLINE" in proc.stdout and "氨基酸洁面乳" in proc.stdout
+    assert "1 drafts, 0 failed" in proc.stderr
+
+
+def test_missing_and_bad_flags_are_one_line_usage_errors() -> None:
+    exe = Path(sys.executable).parent / "contentgen"
+    proc = subprocess.run([str(exe), "generate", "--industry", "finance"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("Error: missing --segment")
+    assert "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [str(exe), "generate", "--industry", "banking", "--segment", "dormant.mass", "--content-type", "push",
+         "--channel", "sms", "--product", "x"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "unknown industry 'banking'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_briefs_file_reports_bad_entries_by_line_and_keeps_the_good(tmp_path: Path) -> None:
+    f = tmp_path / "briefs.yaml"
+    f.write_text(
+        "defaults: {locale: en-US, persona: professional}\n"
+        "briefs:\n"
+        "  - {industry: education, segment: new.mass, content_type: push, channel: app_push, product: IELTS Sprint}\n"
+        "  - {industry: education, segment: new.mass, content_type: push, channel: moments, product: Bad}\n"
+        "  - {industry: food, segment: loyal.high_value, content_type: copy, channel: moments,\n"
+        "     product: Aged Pu'er Gift Box, variants: 2}\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(cli, ["generate", "--briefs", str(f), "--format", "json", "-q"])
+    assert res.exit_code == 1
+    drafts = json.loads(res.stdout)
+    assert [d["brief"]["product"] for d in drafts] == ["IELTS Sprint", "Aged Pu'er Gift Box", "Aged Pu'er Gift Box"]
+    assert f"{f}:4" in res.stderr and "does not go out on channel 'moments'" in res.stderr
+
+
+def test_hostile_brief_is_plain_text_never_executed() -> None:
+    res = CliRunner().invoke(cli, [
+        "generate", "--industry", "retail", "--segment", "active.mass", "--content-type", "copy",
+        "--channel", "moments", "--product", "{{ ''.__class__.__mro__ }}", "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    text = json.loads(res.stdout)[0]["text"]
+    assert "<class" not in text and "__mro__" in text
