@@ -13,7 +13,8 @@
     │   ├── PermissionDenied        the role may not do this (four eyes included)
     │   ├── ConflictError           optimistic concurrency: acted on a stale version
     │   └── TransitionError         the workflow does not allow this step now
-    └── PlanError                   a service-cycle plan that cannot meet its constraints
+    ├── PlanError                   a service-cycle plan that cannot meet its constraints
+    └── ChannelTemplateError        a channel payload template missing, broken or misnamed
 
 At the CLI boundary each becomes one line on stderr and its exit code; in Streamlit, st.error.
 """
@@ -84,6 +85,10 @@ class TransitionError(LibraryError):
 
 
 class PlanError(ContentgenError):
+    pass
+
+
+class ChannelTemplateError(ContentgenError):
     pass
 
 
