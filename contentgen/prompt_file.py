@@ -1,0 +1,529 @@
+"""One prompt file: YAML front matter + Jinja2 body with a `system` and a `user` block.
+
+Every error names the file and line. The body is compiled once, in a sandbox, with the front
+matter replaced by blank lines so that Jinja's own line numbers are the file's line numbers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2 import meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from contentgen import vocab
+from contentgen.errors import BriefError, PromptError, UsageError
+from contentgen.prompt_context import Guidance
+from contentgen.schemas import CONTENT_MODELS, Brief
+
+BRIEF_BLOCK = "brief_block.j2"
+BLOCKS = ("system", "user")
+
+
+class ModelSpec(BaseModel):
+    """Model parameters; keys beyond these pass through to the provider."""
+
+    model_config = ConfigDict(extra="allow")
+    temperature: float = Field(default=0.8, ge=0, le=2)
+    max_tokens: int = Field(default=800, gt=0, le=32000)
+
+
+class InputSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    required: list[str] = Field(default_factory=lambda: ["product"])
+    used: list[str] = Field(default_factory=list)
+
+    @field_validator("required", "used")
+    @classmethod
+    def _brief_fields(cls, v: list[str]) -> list[str]:
+        unknown = [f for f in v if f not in Brief.model_fields]
+        if unknown:
+            raise ValueError(f"not brief fields: {', '.join(unknown)}; see contentgen/schemas.py Brief")
+        return v
+
+
+class ExampleSpec(BaseModel):
+    """A few-shot pair: brief fields (merged over the file's sample brief) and the answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    brief: dict[str, Any] = Field(default_factory=dict)
+    answer: dict[str, Any]
+
+
+class CaseSpec(BaseModel):
+    """A `prompts test` case: render with these brief fields and look for strings."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    brief: dict[str, Any] = Field(default_factory=dict)
+    variant: int = 1
+    variants: int = 1
+    contains: list[str] = Field(default_factory=list)
+    not_contains: list[str] = Field(default_factory=list)
+
+
+def _scope(value: Any, allowed: tuple[str, ...], kind: str) -> list[str]:
+    items = [value] if isinstance(value, str) else list(value or [])
+    bad = [i for i in items if i != "*" and i not in allowed]
+    if bad:
+        raise ValueError(f"unknown {kind} {', '.join(map(repr, bad))}; choose from: *, {', '.join(allowed)}")
+    return items
+
+
+class PromptMeta(BaseModel):
+    """The front matter; prompts/README.md documents every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    version: str
+    description: str = Field(min_length=1)
+    content_type: str
+    industries: list[str] = Field(default_factory=lambda: ["*"])
+    segments: list[str] = Field(default_factory=lambda: ["*"])
+    channels: list[str] = Field(default_factory=lambda: ["*"])
+    locales: list[str] = Field(default_factory=lambda: ["*"])
+    inputs: InputSpec = Field(default_factory=InputSpec)
+    output_schema: str
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    examples: list[ExampleSpec] = Field(default_factory=list)
+    tests: list[CaseSpec] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, v: Any) -> str:
+        return str(v)
+
+    @field_validator("content_type")
+    @classmethod
+    def _ct(cls, v: str) -> str:
+        return _scope(v, vocab.CONTENT_TYPES, "content type")[0]
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _ind(cls, v: Any) -> list[str]:
+        return _scope(v, vocab.INDUSTRIES, "industry")
+
+    @field_validator("locales", mode="before")
+    @classmethod
+    def _loc(cls, v: Any) -> list[str]:
+        return _scope(v, vocab.LOCALES, "locale")
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _ch(cls, v: Any) -> list[str]:
+        return _scope(v, vocab.CHANNELS, "channel")
+
+    @field_validator("segments", mode="before")
+    @classmethod
+    def _seg(cls, v: Any) -> list[str]:
+        items = [v] if isinstance(v, str) else list(v or [])
+        bad = [p for p in items if not fnmatch.filter(vocab.SEGMENTS, p)]
+        if bad:
+            raise ValueError(
+                f"segment pattern(s) {', '.join(map(repr, bad))} match no segment; "
+                "use <lifecycle>.<value tier>, dormant.*, *.high_value or *"
+            )
+        return items
+
+    @field_validator("output_schema")
+    @classmethod
+    def _schema(cls, v: str) -> str:
+        if v not in CONTENT_MODELS:
+            raise ValueError(f"unknown output schema {v!r}; choose one of: {', '.join(CONTENT_MODELS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PromptMeta:
+        if self.output_schema != self.content_type:
+            raise ValueError(f"output_schema {self.output_schema!r} must equal content_type {self.content_type!r}")
+        if not self.id.startswith(self.content_type + "/"):
+            raise ValueError(f"id {self.id!r} must start with its content type: {self.content_type}/...")
+        fits = [c for c in vocab.CHANNELS if self.content_type in vocab.CHANNEL_CONTENT_TYPES[c]]
+        wrong = [c for c in self.channels if c != "*" and c not in fits]
+        if wrong:
+            raise ValueError(f"channels {', '.join(wrong)} do not carry {self.content_type}; use: {', '.join(fits)}")
+        return self
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """What goes to the model: system and user messages plus provenance and parameters."""
+
+    system: str
+    user: str
+    prompt_ref: str
+    model_config: dict[str, Any]
+    output_schema: str
+    few_shot: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class PromptFile:
+    """A parsed, validated prompt file with its compiled template."""
+
+    path: Path
+    meta: PromptMeta
+    sha256: str
+    body_line: int
+    template: jinja2.Template
+    guidance: Guidance
+    env: SandboxedEnvironment
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    # ---- identity -----------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}+{self.sha256[:12]}"
+
+    @property
+    def family(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def description(self) -> str:
+        return self.meta.description
+
+    @property
+    def content_type(self) -> str:
+        return self.meta.content_type
+
+    @property
+    def output_schema(self) -> str:
+        return self.meta.output_schema
+
+    @property
+    def model_config(self) -> dict[str, Any]:
+        return self.meta.model.model_dump()
+
+    # ---- scope ---------------------------------------------------------------------------
+    @property
+    def industries(self) -> tuple[str, ...]:
+        return _expand(self.meta.industries, vocab.INDUSTRIES)
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(s for s in vocab.SEGMENTS if any(fnmatch.fnmatch(s, p) for p in self.meta.segments))
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        fits = tuple(c for c in vocab.CHANNELS if self.content_type in vocab.CHANNEL_CONTENT_TYPES[c])
+        return tuple(c for c in _expand(self.meta.channels, vocab.CHANNELS) if c in fits)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return _expand(self.meta.locales, vocab.LOCALES)
+
+    def misfits(self, brief: Brief) -> list[str]:
+        """Why this file does not cover the brief; empty when it does."""
+        out = []
+        if brief.content_type != self.content_type:
+            out.append(f"content type {brief.content_type}")
+        for kind, value, scope in (
+            ("industry", brief.industry, self.industries),
+            ("segment", brief.segment, self.segments),
+            ("channel", brief.channel, self.channels),
+            ("locale", brief.locale, self.locales),
+        ):
+            if value not in scope:
+                out.append(f"{kind} {value}")
+        return out
+
+    def specificity(self) -> tuple[int, ...]:
+        """Industry, then segment, then channel, then locale; a narrower scope wins ties."""
+        dims = (
+            (self.industries, vocab.INDUSTRIES),
+            (self.segments, vocab.SEGMENTS),
+            (self.channels, None),
+            (self.locales, vocab.LOCALES),
+        )
+        flags = [int(all_ is not None and len(s) < len(all_)) for s, all_ in dims]
+        flags[2] = int("*" not in self.meta.channels and len(self.channels) < len(self._all_channels()))
+        return (*flags, -len(self.industries), -len(self.segments), -len(self.channels))
+
+    def _all_channels(self) -> tuple[str, ...]:
+        return tuple(c for c in vocab.CHANNELS if self.content_type in vocab.CHANNEL_CONTENT_TYPES[c])
+
+    def sample_brief(self, **fields: Any) -> Brief:
+        """A representative brief inside this file's scope, with `fields` laid over it."""
+        locale = fields.get("locale", self.locales[0])
+        data: dict[str, Any] = {
+            "industry": self.industries[0],
+            "segment": self.segments[0],
+            "content_type": self.content_type,
+            "channel": self.channels[0],
+            "locale": locale,
+            "product": SAMPLE_PRODUCT[locale],
+        }
+        for name in self.meta.inputs.required:
+            if name not in data and name in SAMPLE_FIELDS:
+                data[name] = SAMPLE_FIELDS[name]
+        data.update(fields)
+        try:
+            return Brief(**data)
+        except ValidationError as e:
+            from contentgen.cli._common import validation_message
+
+            raise BriefError(validation_message(e)) from None
+
+    def combinations(self) -> Iterator[Brief]:
+        """A representative brief for every industry × segment × channel × locale in scope."""
+        for ind in self.industries:
+            for seg in self.segments:
+                for ch in self.channels:
+                    for loc in self.locales:
+                        yield self.sample_brief(industry=ind, segment=seg, channel=ch, locale=loc)
+
+    # ---- rendering ----------------------------------------------------------------------
+    def render(
+        self,
+        brief: Brief,
+        variant: int = 1,
+        variants: int = 1,
+        extra: dict[str, Any] | None = None,
+    ) -> RenderedPrompt:
+        """Render the system and user messages for one variant of a brief."""
+        if not 1 <= variant <= variants <= 20:
+            raise UsageError(f"variant {variant} of {variants}: need 1 <= variant <= variants <= 20")
+        missing = [f for f in self.meta.inputs.required if getattr(brief, f) in (None, "", [])]
+        if missing:
+            flags = ", ".join("--" + m.replace("_", "-").removesuffix("s") for m in missing)
+            raise BriefError(f"prompt {self.id} needs {', '.join(missing)} in the brief; add {flags}")
+        ctx = self.guidance.context(brief, self.output_schema, variant, variants, dict(extra or {}))
+        ctx["prompt"] = {"id": self.id, "version": self.version, "ref": self.ref}
+        system, user = (self._block(name, ctx) for name in BLOCKS)
+        tail = self._partial(BRIEF_BLOCK, ctx)
+        return RenderedPrompt(
+            system=system,
+            user=f"{user}\n\n{tail}" if user else tail,
+            prompt_ref=self.ref,
+            model_config=self.model_config,
+            output_schema=self.output_schema,
+            few_shot=self.few_shot(brief.locale),
+        )
+
+    def few_shot(self, locale: str | None = None) -> list[tuple[str, str]]:
+        """The examples as (user, assistant JSON) pairs; those in the brief's locale first."""
+        pairs = []
+        for ex in self.meta.examples:
+            brief = self.sample_brief(**ex.brief)
+            user = self._partial(
+                BRIEF_BLOCK,
+                {"brief_json": _example_json(brief), "output_schema": self.output_schema,
+                 "variant": 1, "variants": 1},
+            )
+            answer = json.dumps(ex.answer, ensure_ascii=False)
+            pairs.append((brief.locale == locale, user, answer))
+        pairs.sort(key=lambda p: not p[0])
+        return [(u, a) for _, u, a in pairs]
+
+    def _block(self, name: str, ctx: dict[str, Any]) -> str:
+        try:
+            fn = self.template.blocks[name]
+            text = "".join(fn(self.template.new_context(ctx)))
+        except jinja2.TemplateError as e:
+            raise PromptError(f"{self._where(e)}: {type(e).__name__}: {e}") from None
+        return _tidy(text)
+
+    def _partial(self, name: str, ctx: dict[str, Any]) -> str:
+        try:
+            return _tidy(self.env.get_template(name).render(ctx))
+        except jinja2.TemplateError as e:
+            raise PromptError(f"{self._where(e)}: {type(e).__name__}: {e}") from None
+
+    def _where(self, e: BaseException) -> str:
+        """file:line of the innermost template frame in the traceback."""
+        where = str(self.path)
+        tb = e.__traceback__
+        while tb is not None:
+            fname = tb.tb_frame.f_code.co_filename
+            if fname == str(self.path) or fname.endswith(".j2"):
+                where = f"{fname}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        return where
+
+
+SAMPLE_PRODUCT = {"zh-CN": "示例产品", "ja-JP": "サンプル商品", "en-US": "Sample product"}
+SAMPLE_FIELDS: dict[str, Any] = {
+    "selling_points": ["sample selling point"],
+    "offer": "sample offer",
+    "interests": ["reading"],
+    "preferred_times": ["fri 12:00"],
+    "specialty_products": ["sample specialty"],
+    "brand_voice": "warm and plain",
+    "objective": "event",
+}
+
+
+def _example_json(brief: Brief) -> str:
+    from contentgen.prompt_context import brief_json
+
+    return brief_json(brief)
+
+
+def _expand(items: list[str], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    return allowed if "*" in items else tuple(a for a in allowed if a in items)
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines left by conditionals; strip the ends."""
+    lines = [ln.rstrip() for ln in text.strip().splitlines()]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            out.append(ln)
+    return "\n".join(out)
+
+
+# ---- parsing --------------------------------------------------------------------------------
+
+
+def make_env(partials: Path) -> SandboxedEnvironment:
+    """The only environment prompt files are rendered in: sandboxed, strict, partials only."""
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(partials)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def parse_file(path: Path, prompt_id: str, env: SandboxedEnvironment, guidance: Guidance) -> PromptFile:
+    """Parse and validate one prompt file; PromptError names file:line and the problem."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PromptError(f"{path}: not UTF-8 (byte {e.start}); save the file as UTF-8") from None
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise PromptError(f"{path}:1: a prompt file starts with '---' and YAML front matter")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise PromptError(f"{path}:1: front matter is not closed by a '---' line")
+    front = "".join(lines[1:end])
+    try:
+        data = yaml.safe_load(front)
+        key_lines = _key_lines(front)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise PromptError(f"{path}:{line}: invalid YAML: {getattr(e, 'problem', e)}") from None
+    if not isinstance(data, dict):
+        raise PromptError(f"{path}:2: front matter must be a mapping of keys (id, version, ...)")
+    try:
+        pmeta = PromptMeta(**data)
+    except (ValidationError, TypeError) as e:
+        raise PromptError(_meta_error(path, e, key_lines)) from None
+    if pmeta.id != prompt_id:
+        raise PromptError(f"{path}:{key_lines.get('id', 2)}: id {pmeta.id!r} must match the file name: {prompt_id!r}")
+    body_line = end + 2
+    # Blank lines in place of the front matter: Jinja line numbers become file line numbers.
+    source = "\n" * (end + 1) + "".join(lines[end + 1 :])
+    template = _compile(env, source, path)
+    pf = PromptFile(path, pmeta, hashlib.sha256(raw).hexdigest(), body_line, template, guidance, env, key_lines)
+    _check_examples(pf)
+    return pf
+
+
+def _key_lines(front: str) -> dict[str, int]:
+    node = yaml.compose(front)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _meta_error(path: Path, e: Exception, key_lines: dict[str, int]) -> str:
+    if isinstance(e, TypeError):
+        return f"{path}:2: {e}"
+    problems = []
+    for err in e.errors():  # type: ignore[attr-defined]
+        loc = err.get("loc", ())
+        key = str(loc[0]) if loc else ""
+        line = key_lines.get(key, 2)
+        what = ".".join(str(x) for x in loc) or "front matter"
+        msg = err.get("msg", "").removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            msg = f"unknown key; allowed: {', '.join(PromptMeta.model_fields)}"
+        problems.append(f"{path}:{line}: {what}: {msg}")
+    return "; ".join(problems)
+
+
+def _compile(env: SandboxedEnvironment, source: str, path: Path) -> jinja2.Template:
+    try:
+        ast = env.parse(source, name=path.name, filename=str(path))
+        code = env.compile(ast, name=path.name, filename=str(path))
+    except jinja2.TemplateSyntaxError as e:
+        raise PromptError(f"{path}:{e.lineno}: Jinja syntax error: {e.message}") from None
+    names = {b.name for b in ast.find_all(nodes.Block)}
+    missing = [b for b in BLOCKS if b not in names]
+    if missing:
+        raise PromptError(f"{path}: body needs {{% block {missing[0]} %}} ... {{% endblock %}}")
+    _check_includes(env, ast, path, source, seen=set())
+    return env.template_class.from_code(env, code, env.make_globals(None))
+
+
+def _check_includes(env: SandboxedEnvironment, ast: nodes.Template, path: Path, source: str, seen: set[str]) -> None:
+    """Every included partial exists (recursively) and nobody includes the brief block twice."""
+    for name in meta.find_referenced_templates(ast):
+        line = _line_of(source, name)
+        if name is None:
+            raise PromptError(f"{path}:{line}: include with a computed name; name the partial literally")
+        if name == BRIEF_BLOCK:
+            raise PromptError(f"{path}:{line}: do not include {BRIEF_BLOCK}; the renderer appends it to the user message")
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            src, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            raise PromptError(f"{path}:{line}: partial {name!r} not found in prompts/partials/") from None
+        try:
+            sub = env.parse(src, name=name, filename=filename)
+        except jinja2.TemplateSyntaxError as e:
+            raise PromptError(f"{filename}:{e.lineno}: Jinja syntax error: {e.message}") from None
+        _check_includes(env, sub, Path(filename or name), src, seen)
+
+
+def _line_of(source: str, needle: str | None) -> int:
+    if needle:
+        for i, ln in enumerate(source.splitlines(), 1):
+            if needle in ln:
+                return i
+    return 1
+
+
+def _check_examples(pf: PromptFile) -> None:
+    schema = CONTENT_MODELS[pf.output_schema]
+    line = pf.key_lines.get("examples", 2)
+    for i, ex in enumerate(pf.meta.examples, 1):
+        try:
+            schema(**ex.answer)
+        except ValidationError as e:
+            from contentgen.cli._common import validation_message
+
+            raise PromptError(f"{pf.path}:{line}: examples[{i}].answer does not fit {pf.output_schema}: {validation_message(e)}") from None
+        except TypeError as e:
+            raise PromptError(f"{pf.path}:{line}: examples[{i}].answer: {e}") from None
+        try:
+            pf.sample_brief(**ex.brief)
+        except BriefError as e:
+            raise PromptError(f"{pf.path}:{line}: examples[{i}].brief: {e}") from None

@@ -1,0 +1,229 @@
+"""The prompt catalog: load every prompt file under prompts/, resolve a brief to the right one.
+
+    catalog = PromptCatalog.load(settings.prompts_dir)
+    pf = catalog.resolve(brief)          # most specific file in the brief's family, logged
+    r = pf.render(brief, variant=1, variants=3)
+    r.system, r.user, r.prompt_ref, r.few_shot
+
+Resolution order and the file format are documented in prompts/README.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contentgen.errors import PromptError
+from contentgen.prompt_context import Guidance
+from contentgen.prompt_file import PromptFile, RenderedPrompt, make_env, parse_file
+from contentgen.schemas import Brief
+
+__all__ = ["PromptCatalog", "PromptFile", "RenderedPrompt", "Resolution", "family_chain"]
+
+log = logging.getLogger("contentgen.prompts")
+
+PROMPT_SUFFIX = ".md"
+SKIP_DIRS = ("partials", "plans", "industries")  # partials are included, plans are not prompts
+
+# Which family a lifecycle stage gets when the brief names no objective (first that exists wins).
+LIFECYCLE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "new": ("welcome",),
+    "onboarding": ("onboarding",),
+    "active": ("default",),
+    "dormant": ("reactivation",),
+    "churn_risk": ("retention", "reactivation"),
+    "repurchase": ("repurchase",),
+    "loyal": ("vip_care",),
+}
+# Objectives as operators type them → family names.
+OBJECTIVE_ALIASES: dict[str, str] = {
+    "reactivate": "reactivation",
+    "reactivation": "reactivation",
+    "wake": "reactivation",
+    "welcome": "welcome",
+    "ice_breaking": "welcome",
+    "break_ice": "welcome",
+    "onboard": "onboarding",
+    "retain": "retention",
+    "retention": "retention",
+    "repurchase": "repurchase",
+    "vip": "vip_care",
+    "vip_care": "vip_care",
+    "care": "vip_care",
+    "event": "event",
+    "campaign": "event",
+    "promotion": "event",
+}
+
+
+def family_chain(brief: Brief) -> list[str]:
+    """Families to try, in order, for a brief without an explicit prompt id."""
+    if brief.objective:
+        key = brief.objective.strip().lower().replace("-", "_").replace(" ", "_")
+        names: tuple[str, ...] = (OBJECTIVE_ALIASES.get(key, key),)
+    else:
+        names = LIFECYCLE_FAMILIES.get(brief.lifecycle, ())
+    chain = [f"{brief.content_type}/{n}" for n in names]
+    default = f"{brief.content_type}/default"
+    return chain + ([default] if default not in chain else [])
+
+
+@dataclass
+class Resolution:
+    """How a brief was resolved: the chosen file and every step, fallbacks included."""
+
+    prompt_id: str
+    steps: list[str] = field(default_factory=list)
+    fallback: bool = False
+
+
+_CACHE: dict[Path, tuple[tuple[tuple[str, float, int], ...], PromptCatalog]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class PromptCatalog:
+    """All prompt files of one directory, parsed and validated once."""
+
+    def __init__(self, root: Path, files: list[PromptFile], guidance: Guidance):
+        self.root = root
+        self.files = sorted(files, key=lambda f: f.id)
+        self.guidance = guidance
+        self._by_id = {f.id: f for f in self.files}
+        self.last_resolution: Resolution | None = None
+
+    @classmethod
+    def load(cls, root: str | Path) -> PromptCatalog:
+        """Load (or reuse, if no file changed) the catalog of a prompts directory."""
+        root = Path(root).resolve()
+        if not root.is_dir():
+            raise PromptError(f"{root}: prompts directory not found; set CONTENTGEN_PROMPTS_DIR")
+        stamp = _fingerprint(root)
+        with _CACHE_LOCK:
+            hit = _CACHE.get(root)
+            if hit and hit[0] == stamp:
+                return hit[1]
+        catalog = cls._parse(root)
+        with _CACHE_LOCK:
+            _CACHE[root] = (stamp, catalog)
+        return catalog
+
+    @classmethod
+    def _parse(cls, root: Path) -> PromptCatalog:
+        guidance = Guidance.load(root)
+        env = make_env(root / "partials")
+        files = [parse_file(p, pid, env, guidance) for pid, p in _prompt_paths(root)]
+        if not files:
+            raise PromptError(f"{root}: no prompt files (*{PROMPT_SUFFIX} under <content_type>/)")
+        return cls(root, files, guidance)
+
+    # ---- lookup -------------------------------------------------------------------------
+    def ids(self) -> list[str]:
+        return [f.id for f in self.files]
+
+    def get(self, prompt_id: str) -> PromptFile:
+        """The file with this id; PromptError listing the known ids otherwise."""
+        pf = self._by_id.get(prompt_id)
+        if pf is None:
+            raise PromptError(f"unknown prompt {prompt_id!r}; known: {', '.join(self.ids())}")
+        return pf
+
+    def family(self, family: str) -> list[PromptFile]:
+        """Files whose id is the family or the family plus a '.suffix'."""
+        return [f for f in self.files if f.id == family or f.id.startswith(family + ".")]
+
+    def resolve(self, brief: Brief) -> PromptFile:
+        """The prompt file for a brief: explicit id, else most specific in its family chain."""
+        pf, res = self._resolve(brief)
+        self.last_resolution = res
+        return pf
+
+    def explain(self, brief: Brief) -> list[str]:
+        """The resolution steps for a brief, in words (fallbacks included)."""
+        return self._resolve(brief, quiet=True)[1].steps
+
+    def resolve_in(self, family: str, brief: Brief) -> PromptFile:
+        """The most specific file of one family that covers the brief (for `prompts show`)."""
+        if not self.family(family):
+            raise PromptError(f"no prompt family {family!r}; known ids: {', '.join(self.ids())}")
+        best = self._best(family, brief)
+        if best is None:
+            raise PromptError(f"no file in family {family!r} covers {_context(brief)}")
+        return best
+
+    def _best(self, family: str, brief: Brief) -> PromptFile | None:
+        fits = [f for f in self.family(family) if not f.misfits(brief)]
+        return max(fits, key=lambda f: (f.specificity(), f.id), default=None)
+
+    def _resolve(self, brief: Brief, quiet: bool = False) -> tuple[PromptFile, Resolution]:
+        steps: list[str] = []
+
+        def note(msg: str, fallback: bool = False) -> None:
+            steps.append(msg)
+            if not quiet:
+                (log.info if fallback else log.debug)(msg)
+
+        if brief.prompt:
+            pf = self.get(brief.prompt)
+            if pf.content_type != brief.content_type:
+                raise PromptError(
+                    f"prompt {pf.id} writes {pf.content_type}, but the brief asks for {brief.content_type}"
+                )
+            note(f"explicit prompt {pf.id} from the brief")
+            misfit = pf.misfits(brief)
+            if misfit:
+                note(f"note: {pf.id} does not declare {', '.join(misfit)}; used because it was named", True)
+            return pf, Resolution(pf.id, steps, fallback=bool(misfit))
+
+        fallback = False
+        for family in family_chain(brief):
+            members = self.family(family)
+            if not members:
+                note(f"no prompt family {family}; falling back", True)
+                fallback = True
+                continue
+            best = self._best(family, brief)
+            if best is None:
+                note(f"no file in {family} covers {_context(brief)}; falling back", True)
+                fallback = True
+                continue
+            specific = [f for f in members if f.industries == (brief.industry,)]
+            if best.industries != (brief.industry,):
+                if specific:
+                    why = "; ".join(f"{f.id} does not cover {', '.join(f.misfits(brief))}" for f in specific)
+                    note(f"{why}; using generic {best.id}", True)
+                else:
+                    note(f"no {brief.industry}-specific file in {family}; using generic {best.id}", True)
+                fallback = True
+            note(f"resolved {_context(brief)} to {best.ref}")
+            return best, Resolution(best.id, steps, fallback)
+        raise PromptError(
+            f"no prompt file covers {_context(brief)}; add prompts/{brief.content_type}/default.md "
+            "or widen a file's scope"
+        )
+
+
+def _context(brief: Brief) -> str:
+    return (f"{brief.content_type} for {brief.industry}/{brief.segment} on {brief.channel} "
+            f"in {brief.locale}")
+
+
+def _prompt_paths(root: Path) -> list[tuple[str, Path]]:
+    """(id, path) of every prompt file: <content_type>/<name>.md, skipping data and plan folders."""
+    found = []
+    for path in sorted(root.rglob(f"*{PROMPT_SUFFIX}")):
+        rel = path.relative_to(root)
+        if len(rel.parts) < 2 or rel.parts[0] in SKIP_DIRS:
+            continue  # README.md at the top, plans/, partials/
+        found.append(("/".join(rel.with_suffix("").parts), path))
+    return found
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, float, int], ...]:
+    stamp = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (PROMPT_SUFFIX, ".j2", ".yaml", ".yml"):
+            st = path.stat()
+            stamp.append((str(path), st.st_mtime, st.st_size))
+    return tuple(stamp)
