@@ -10,7 +10,7 @@ import click
 from contentgen.errors import ContentgenError
 
 # One module per command group, each exposing register(cli). Add yours here.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["prompts_cmd"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
