@@ -1,0 +1,140 @@
+"""What the library hands out: materials, their immutable versions, people, tokens, events."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["operator", "reviewer", "compliance", "admin"]
+ROLES: tuple[str, ...] = ("operator", "reviewer", "compliance", "admin")
+
+# A version's life; "superseded" marks a version replaced by a newer edit or release.
+STATUSES: tuple[str, ...] = (
+    "draft",
+    "in_review",
+    "approved",
+    "changes_requested",
+    "rejected",
+    "released",
+    "retired",
+    "superseded",
+)
+SOURCES: tuple[str, ...] = ("generated", "edited", "auto_fixed")
+
+
+class Material(BaseModel):
+    """One piece of content with a stable id, its dimensions and where its versions stand."""
+
+    id: str
+    industry: str
+    segment: str | None = None
+    persona: str | None = None
+    content_type: str
+    channel: str
+    locale: str
+    tags: list[str] = Field(default_factory=list)
+    plan_id: str | None = None
+    send_at: str | None = None
+    title: str = ""
+    status: str
+    current_version: int
+    released_version: int | None = None
+    verdict: str = "pass"
+    finding_count: int = 0
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+class Override(BaseModel):
+    """A compliance officer's written decision to let error-level findings through."""
+
+    by: str
+    justification: str
+    at: str
+
+
+class MaterialVersion(BaseModel):
+    """One immutable version: content, rendered text, provenance and compliance report."""
+
+    material_id: str
+    version: int
+    parent_version: int | None = None
+    status: str
+    content: dict[str, Any]
+    text: str
+    title: str = ""
+    source: str = "generated"
+    prompt_ref: str | None = None
+    model: dict[str, Any] | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    brief: dict[str, Any] | None = None
+    generation: dict[str, Any] = Field(default_factory=dict, description="variant, timing, attempts")
+    compliance: dict[str, Any] = Field(default_factory=dict)
+    verdict: str = "pass"
+    author: str
+    created_at: str
+    override: Override | None = None
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.model and self.model.get("offline"))
+
+    @property
+    def error_findings(self) -> list[dict[str, Any]]:
+        return [f for f in self.compliance.get("findings", []) if f.get("severity") == "error"]
+
+
+class User(BaseModel):
+    name: str
+    role: str
+    created_at: str
+    has_password: bool = False
+
+
+class Token(BaseModel):
+    """A delivery client: what it may read. The plaintext is shown once, never stored."""
+
+    name: str
+    channels: list[str]
+    created_at: str = ""
+    revoked_at: str | None = None
+
+
+class AuditEvent(BaseModel):
+    id: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    material_id: str | None = None
+    version: int | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+
+
+class Page(BaseModel):
+    items: list[Material]
+    total: int
+    limit: int = 50
+    offset: int = 0
+
+
+class Change(BaseModel):
+    """One entry of the delivery change feed: a release or a retirement (tombstone)."""
+
+    seq: int
+    material_id: str
+    version: int
+    kind: Literal["release", "retire"]
+    channel: str
+    at: str
+
+
+class Released(BaseModel):
+    """A material with the version the delivery system may send."""
+
+    material: Material
+    version: MaterialVersion

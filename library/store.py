@@ -1,0 +1,413 @@
+"""The Library: save drafts, edit into new versions, move versions through review."""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import sqlite_utils
+from pydantic import BaseModel, ValidationError
+
+from contentgen.compliance.report import ComplianceReport
+from contentgen.errors import LibraryError, NotFoundError, TransitionError, UsageError
+from contentgen.schemas import CONTENT_MODELS, Draft, content_fields, content_text
+from library import migrations, queries, workflow
+from library._db import Connections, dumps, immediate, new_material_id, now
+from library.models import AuditEvent, Change, Material, MaterialVersion, Page, Released
+from library.users import Tokens, Users
+
+# check_content(content, *, locale, industry, channel, content_type, segment=None) -> report
+Checker = Callable[..., ComplianceReport]
+SYSTEM_ROLE = "system"  # recorded for authors that are not registered users (e.g. "generator")
+
+
+def default_checker(content: BaseModel, **kw: Any) -> ComplianceReport:
+    """The compliance engine, imported on first use so the library loads without it."""
+    try:
+        from contentgen.compliance import check_content  # type: ignore[attr-defined]
+    except ImportError as e:
+        raise LibraryError(
+            f"cannot re-check the edit: the compliance engine is unavailable ({e})"
+        ) from None
+    report: ComplianceReport = check_content(content, **kw)
+    return report
+
+
+class Library:
+    """The versioned material library. `Library.open(path)` creates or opens the file."""
+
+    def __init__(self, path: Path, checker: Checker | None = None):
+        self.path = Path(path)
+        self._conns = Connections(self.path)
+        self.checker: Checker = checker or default_checker
+        self.users = Users(self._db)
+        self.tokens = Tokens(self._db)
+
+    @classmethod
+    def open(cls, path: str | Path, *, checker: Checker | None = None) -> Library:
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            raise UsageError(f"cannot open library {path}: folder {path.parent} does not exist")
+        lib = cls(path, checker)
+        try:
+            db = lib._db()
+            db.enable_wal()
+            migrations.apply(db)
+        except sqlite3.DatabaseError as e:
+            lib.close()
+            raise LibraryError(f"cannot open library {path}: {e}") from None
+        return lib
+
+    def close(self) -> None:
+        self._conns.close()
+
+    def _db(self) -> sqlite_utils.Database:
+        return self._conns.db()
+
+    def _role(self, actor: str) -> str:
+        return self.users.get(actor).role
+
+    # ---- creating and editing ------------------------------------------------------------
+
+    def save_draft(self, draft: Draft, *, author: str, plan_id: str | None = None,
+                   send_at: str | None = None, tags: builtins.list[str] | None = None) -> MaterialVersion:
+        """Store a generated draft as a new material (version 1, draft); idempotent by draft.key."""
+        return self.save_drafts([draft], author=author, plan_id=plan_id, send_at=send_at,
+                                tags=tags)[0]
+
+    def save_drafts(self, drafts: Iterable[Draft], *, author: str, plan_id: str | None = None,
+                    send_at: str | None = None, tags: builtins.list[str] | None = None,
+                    batch_size: int = 500) -> builtins.list[MaterialVersion]:
+        """save_draft for many, committing every batch_size drafts (one transaction each)."""
+        return list(self.iter_save_drafts(drafts, author=author, plan_id=plan_id,
+                                          send_at=send_at, tags=tags, batch_size=batch_size))
+
+    def iter_save_drafts(self, drafts: Iterable[Draft], *, author: str,
+                         plan_id: str | None = None, send_at: str | None = None,
+                         tags: builtins.list[str] | None = None,
+                         batch_size: int = 500) -> Iterator[MaterialVersion]:
+        """Yields each saved version only once its batch is committed (acknowledged)."""
+        role = self._author_role(author)
+        batch: builtins.list[Draft] = []
+        for d in drafts:
+            batch.append(d)
+            if len(batch) >= batch_size:
+                yield from self._save_batch(batch, author, role, plan_id, send_at, tags or [])
+                batch = []
+        if batch:
+            yield from self._save_batch(batch, author, role, plan_id, send_at, tags or [])
+
+    def _author_role(self, author: str) -> str:
+        try:
+            role = self._role(author)
+        except NotFoundError:
+            return SYSTEM_ROLE
+        workflow.check_role("create", author, role)
+        return role
+
+    def _save_batch(self, drafts: builtins.list[Draft], author: str, role: str, plan_id: str | None,
+                    send_at: str | None, tags: builtins.list[str]) -> builtins.list[MaterialVersion]:
+        saved: builtins.list[MaterialVersion] = []
+        with immediate(self._db()) as conn:
+            for d in drafts:
+                row = conn.execute("SELECT id FROM materials WHERE draft_key = ?", [d.key]).fetchone()
+                if row is not None:
+                    saved.append(queries.get_version(conn, row[0], 1))
+                    continue
+                saved.append(_insert_draft(conn, d, author, role, plan_id, send_at, tags))
+        return saved
+
+    def edit(self, material_id: str, *, base_version: int, content: dict[str, Any] | BaseModel,
+             actor: str, source: str = "edited") -> MaterialVersion:
+        """A new immutable version from base_version, re-checked for compliance, back to draft."""
+        role = self._role(actor)
+        workflow.check_role("edit", actor, role)
+        if source not in ("edited", "auto_fixed"):
+            raise UsageError(f"unknown source {source!r}; choose edited or auto_fixed")
+        m = self.get(material_id)
+        model = _content_model(m.content_type, content)
+        report = self.checker(model, locale=m.locale, industry=m.industry, channel=m.channel,
+                              content_type=m.content_type, segment=m.segment)
+        text, title = content_text(model), _title(model)
+        at = now()
+        with immediate(self._db()) as conn:
+            cur = _locked_material(conn, material_id)
+            if cur["status"] == "retired":
+                raise TransitionError(f"{material_id} is retired; save a new material instead")
+            workflow.check_current(material_id, base_version, cur["current_version"], cur["status"])
+            n = base_version + 1
+            conn.execute(
+                "INSERT INTO versions (material_id, version, parent_version, status, content, text,"
+                " title, source, prompt_ref, model, parameters, brief, generation, compliance,"
+                " verdict, author, created_at) SELECT material_id, ?, version, 'draft', ?, ?, ?, ?,"
+                " prompt_ref, model, parameters, brief, '{}', ?, ?, ?, ? FROM versions"
+                " WHERE material_id = ? AND version = ?",
+                [n, dumps(model.model_dump(mode="json")), text, title, source,
+                 dumps(report.model_dump(mode="json")), report.verdict, actor, at,
+                 material_id, base_version],
+            )
+            if cur["status"] in workflow.SUPERSEDED_BY_EDIT:
+                conn.execute("UPDATE versions SET status = 'superseded' WHERE material_id = ?"
+                             " AND version = ?", [material_id, base_version])
+            conn.execute(
+                "UPDATE materials SET current_version = ?, status = 'draft', title = ?, verdict = ?,"
+                " finding_count = ?, updated_at = ? WHERE id = ?",
+                [n, title, report.verdict, len(report.findings), at, material_id],
+            )
+            conn.execute("UPDATE material_search SET title = ?, body = ? WHERE rowid = ?",
+                         [title, text, cur["seq"]])
+            _audit(conn, at, actor, role, "edit", material_id, n, cur["status"], "draft", None)
+            return queries.get_version(conn, material_id, n)
+
+    # ---- the review workflow -------------------------------------------------------------
+
+    def submit(self, material_id: str, version: int, *, actor: str,
+               reason: str | None = None) -> MaterialVersion:
+        return self._transition("submit", material_id, version, actor, reason)
+
+    def approve(self, material_id: str, version: int, *, actor: str,
+                reason: str | None = None) -> MaterialVersion:
+        return self._transition("approve", material_id, version, actor, reason)
+
+    def reject(self, material_id: str, version: int, *, actor: str,
+               reason: str | None = None) -> MaterialVersion:
+        return self._transition("reject", material_id, version, actor, reason)
+
+    def request_changes(self, material_id: str, version: int, *, actor: str,
+                        reason: str | None = None) -> MaterialVersion:
+        return self._transition("request_changes", material_id, version, actor, reason)
+
+    def override(self, material_id: str, version: int, *, actor: str,
+                 justification: str) -> MaterialVersion:
+        """Let a version's error-level findings through, with a written justification."""
+        if not (justification or "").strip():
+            raise UsageError("an override needs a written justification (--reason '...')")
+        return self._transition("override", material_id, version, actor, justification.strip())
+
+    def release(self, material_id: str, version: int, *, actor: str,
+                reason: str | None = None) -> MaterialVersion:
+        return self._transition("release", material_id, version, actor, reason)
+
+    def retire(self, material_id: str, *, actor: str, reason: str | None = None,
+               version: int | None = None) -> MaterialVersion:
+        """Withdraw the released version (tombstone in the change feed); version checks it."""
+        return self._transition("retire", material_id, version, actor, reason)
+
+    def _transition(self, action: str, material_id: str, version: int | None, actor: str,
+                    reason: str | None) -> MaterialVersion:
+        role = self._role(actor)
+        workflow.check_role(action, actor, role)
+        at = now()
+        with immediate(self._db()) as conn:
+            m = _locked_material(conn, material_id)
+            if m["status"] == "retired":
+                raise TransitionError(f"{material_id} is retired; no further steps are possible")
+            if action == "retire":
+                target = m["released_version"]
+                if target is None:
+                    raise TransitionError(
+                        f"{material_id} was never released, so it cannot be retired; reject it instead"
+                    )
+                if version is not None and version != target:
+                    raise _stale_release(material_id, version, target)
+                version = target
+            else:
+                assert version is not None
+                workflow.check_current(material_id, version, m["current_version"], m["status"])
+            v = queries.get_version(conn, material_id, version)
+            s = workflow.check_status(action, material_id, version, v.status)
+            to_status = s.to_status or v.status
+            _check_action(conn, action, actor, v)
+            if action == "override":
+                conn.execute(
+                    "UPDATE versions SET override_by = ?, override_justification = ?,"
+                    " override_at = ? WHERE material_id = ? AND version = ?",
+                    [actor, reason, at, material_id, version],
+                )
+            else:
+                conn.execute("UPDATE versions SET status = ? WHERE material_id = ? AND version = ?",
+                             [to_status, material_id, version])
+            released = m["released_version"]
+            if action == "release":
+                if released is not None:
+                    conn.execute("UPDATE versions SET status = 'superseded' WHERE material_id = ?"
+                                 " AND version = ?", [material_id, released])
+                released = version
+            elif action == "retire":
+                released = None
+            if action in ("release", "retire"):
+                conn.execute(
+                    "INSERT INTO changes (material_id, version, kind, channel, at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [material_id, version, action, m["channel"], at],
+                )
+            conn.execute(
+                "UPDATE materials SET status = ?, released_version = ?, updated_at = ? WHERE id = ?",
+                [to_status, released, at, material_id],
+            )
+            _audit(conn, at, actor, role, action, material_id, version, v.status, to_status, reason)
+            return queries.get_version(conn, material_id, version)
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def get(self, material_id: str) -> Material:
+        return queries.get_material(self._db().conn, material_id)
+
+    def get_version(self, material_id: str, n: int) -> MaterialVersion:
+        return queries.get_version(self._db().conn, material_id, n)
+
+    def versions(self, material_id: str) -> builtins.list[MaterialVersion]:
+        return queries.versions(self._db().conn, material_id)
+
+    def list(self, **filters: Any) -> Page:
+        """Filter, search (q) and page materials; see queries.list_materials for the filters."""
+        return queries.list_materials(self._db().conn, **filters)
+
+    def history(self, material_id: str) -> builtins.list[AuditEvent]:
+        queries.get_material(self._db().conn, material_id)
+        return queries.history(self._db().conn, material_id)
+
+    def audit_log(self, limit: int = 100, offset: int = 0) -> builtins.list[AuditEvent]:
+        return queries.audit_log(self._db().conn, limit, offset)
+
+    def diff(self, material_id: str, a: int, b: int) -> str:
+        return queries.diff(self._db().conn, material_id, a, b)
+
+    def stats(self) -> dict[str, Any]:
+        return queries.stats(self._db().conn)
+
+    def released_page(self, *, channels: builtins.list[str], filters: dict[str, Any] | None = None,
+                      after: str | None = None, limit: int = 100) -> builtins.list[Released]:
+        return queries.released_page(self._db().conn, channels=channels, filters=filters or {},
+                                     after=after, limit=limit)
+
+    def get_released(self, material_id: str, *, channels: builtins.list[str]) -> Released:
+        return queries.get_released(self._db().conn, material_id, channels=channels)
+
+    def changes_since(self, *, channels: builtins.list[str], after_seq: int = 0,
+                      limit: int = 100) -> builtins.list[Change]:
+        return queries.changes_since(self._db().conn, channels=channels, after_seq=after_seq,
+                                     limit=limit)
+
+    def last_change_seq(self) -> int:
+        row = self._db().conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        return int(row[0])
+
+    # ---- backup --------------------------------------------------------------------------
+
+    def export_jsonl(self, fp: IO[str]) -> int:
+        from library.transfer import export_jsonl
+
+        return export_jsonl(self._db(), fp)
+
+    def import_jsonl(self, fp: IO[str]) -> int:
+        from library.transfer import import_jsonl
+
+        return import_jsonl(self._db(), fp)
+
+
+def _locked_material(conn: sqlite3.Connection, material_id: str) -> dict[str, Any]:
+    row = conn.execute(
+        "SELECT seq, status, current_version, released_version, channel FROM materials"
+        " WHERE id = ?", [material_id]).fetchone()
+    if row is None:
+        raise queries.no_material(material_id)
+    keys = ("seq", "status", "current_version", "released_version", "channel")
+    return dict(zip(keys, row, strict=True))
+
+
+def _stale_release(material_id: str, version: int, released: int) -> LibraryError:
+    from contentgen.errors import ConflictError
+
+    return ConflictError(f"version {version} of {material_id} is not the released one: "
+                         f"version {released} is; reload and retire version {released}")
+
+
+def _check_action(conn: sqlite3.Connection, action: str, actor: str, v: MaterialVersion) -> None:
+    if action == "submit" and v.verdict == "block" and v.override is None:
+        rules = ", ".join(sorted({f.get("rule", "?") for f in v.error_findings})) or "?"
+        raise TransitionError(
+            f"version {v.version} of {v.material_id} has {len(v.error_findings)} error-level "
+            f"compliance finding(s) ({rules}); fix them with an edit, or ask a compliance "
+            "officer to override with a written justification"
+        )
+    if action == "approve":
+        workflow.check_four_eyes(actor, v.version, queries.lineage_authors(conn, v.material_id, v.version))
+    if action == "override":
+        if not v.error_findings:
+            raise TransitionError(
+                f"version {v.version} of {v.material_id} has no error-level finding to override"
+            )
+        if v.override is not None:
+            raise TransitionError(f"version {v.version} of {v.material_id} was already overridden "
+                                  f"by {v.override.by} at {v.override.at}")
+
+
+def _audit(conn: sqlite3.Connection, at: str, actor: str, role: str, action: str,
+           material_id: str | None, version: int | None, from_status: str | None,
+           to_status: str | None, reason: str | None) -> None:
+    conn.execute(
+        "INSERT INTO audit (at, actor, role, action, material_id, version, from_status,"
+        " to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [at, actor, role, action, material_id, version, from_status, to_status, reason],
+    )
+
+
+def _content_model(content_type: str, content: dict[str, Any] | BaseModel) -> BaseModel:
+    cls = CONTENT_MODELS[content_type]
+    data = content.model_dump(mode="json") if isinstance(content, BaseModel) else content
+    if not isinstance(data, dict):
+        raise UsageError(f"content must be a JSON object with the {content_type} fields")
+    try:
+        return cls.model_validate(data)
+    except ValidationError as e:
+        parts = [f"{'.'.join(str(x) for x in err['loc']) or 'content'}: "
+                 f"{err['msg'].removeprefix('Value error, ')}" for err in e.errors()]
+        raise UsageError(f"invalid {content_type} content: " + "; ".join(parts)) from None
+
+
+def _title(content: BaseModel) -> str:
+    fields = content_fields(content)
+    title = fields.get("headline") or fields.get("title") or ""
+    return title or content_text(content).split("\n", 1)[0][:60]
+
+
+def _insert_draft(conn: sqlite3.Connection, d: Draft, author: str, role: str,
+                  plan_id: str | None, send_at: str | None, tags: list[str]) -> MaterialVersion:
+    mid, at, b = new_material_id(), now(), d.brief
+    title = _title(d.content)
+    report = d.compliance
+    source = "auto_fixed" if any(a.purpose == "rewrite" and a.ok for a in d.attempts) else "generated"
+    cur = conn.execute(
+        "INSERT INTO materials (id, draft_key, industry, segment, persona, content_type, channel,"
+        " locale, tags, plan_id, send_at, title, status, current_version, verdict, finding_count,"
+        " created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'draft',1,?,?,?,?,?)",
+        [mid, d.key, b.industry, b.segment, b.persona, b.content_type, b.channel, b.locale,
+         dumps(list(tags)), plan_id, send_at, title, report.verdict, len(report.findings),
+         author, at, at],
+    )
+    content = d.content.model_dump(mode="json")
+    generation = {"variant": d.variant, "timing": d.timing,
+                  "attempts": [a.model_dump(mode="json") for a in d.attempts]}
+    model, brief = d.model.model_dump(mode="json"), b.model_dump(mode="json")
+    compliance = report.model_dump(mode="json")
+    conn.execute(
+        "INSERT INTO versions (material_id, version, parent_version, status, content, text, title,"
+        " source, prompt_ref, model, parameters, brief, generation, compliance, verdict, author,"
+        " created_at) VALUES (?, 1, NULL, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [mid, dumps(content), d.text, title, source, d.prompt_ref, dumps(model),
+         dumps(d.parameters), dumps(brief), dumps(generation), dumps(compliance), report.verdict,
+         author, at],
+    )
+    conn.execute("INSERT INTO material_search (rowid, title, body) VALUES (?, ?, ?)",
+                 [cur.lastrowid, title, d.text])
+    _audit(conn, at, author, role, "create", mid, 1, None, "draft", None)
+    return MaterialVersion(
+        material_id=mid, version=1, status="draft", content=content, text=d.text, title=title,
+        source=source, prompt_ref=d.prompt_ref, model=model, parameters=d.parameters, brief=brief,
+        generation=generation, compliance=compliance, verdict=report.verdict, author=author,
+        created_at=at,
+    )
