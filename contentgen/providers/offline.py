@@ -1,0 +1,149 @@
+"""The embedded offline model: a deterministic LangChain chat model that writes drafts from a brief.
+
+Contract with the prompt files: the rendered user message ends with
+`<brief>{Brief JSON}</brief>` and `<output schema="copy|short_video_script|push" variant="N" of="M"/>`.
+A `<rewrite>[{"match", "rule", "suggestion"}]</rewrite>` block (after a compliance failure)
+lists strings the answer must not contain. Without a brief it answers a short plain note.
+It is what new users, CI and the demo see; it is not the product's LLM.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import ConfigDict, Field, SecretStr, ValidationError
+
+from contentgen.providers.offline_compose import Avoid, Composer
+from contentgen.schemas import Brief
+
+OFFLINE_MODEL_NAME = "contentgen-offline-1"
+
+_BRIEF = re.compile(r"<brief>(.*?)</brief>", re.S)
+_OUTPUT = re.compile(r"<output\b([^>]*)/?>")
+_ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
+_REWRITE = re.compile(r"<rewrite>(.*?)</rewrite>", re.S)
+
+NOTE = (
+    "This is contentgen's offline model (no OPENAI_API_KEY is set). It writes marketing drafts "
+    "from a rendered brief, e.g. `contentgen generate --product ...`; it does not chat. "
+    "Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL) to use a real model."
+)
+
+
+def _text_of(message: BaseMessage) -> str:
+    return message.content if isinstance(message.content, str) else message.text
+
+
+def parse_request(messages: list[BaseMessage]) -> tuple[dict[str, Any] | None, dict[str, str], Avoid]:
+    """The last brief, the last output spec and every rewrite instruction in the messages."""
+    brief: dict[str, Any] | None = None
+    output: dict[str, str] = {}
+    avoid = Avoid()
+    for message in messages:
+        text = _text_of(message)
+        if isinstance(message, AIMessage):
+            continue  # our own earlier answers are not instructions
+        for raw in _BRIEF.findall(text):
+            try:
+                loaded = json.loads(raw)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(loaded, dict):
+                brief = loaded
+        for attrs in _OUTPUT.findall(text):
+            output = dict(_ATTR.findall(attrs))
+        for raw in _REWRITE.findall(text):
+            try:
+                items = json.loads(raw)
+            except json.JSONDecodeError:
+                continue
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and isinstance(item.get("match"), str):
+                    suggestion = item.get("suggestion")
+                    avoid.items.append((item["match"], suggestion if isinstance(suggestion, str) else None))
+    return brief, output, avoid
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def compose_answer(messages: list[BaseMessage], seed: int = 0) -> str:
+    """One JSON object for the brief in messages, or a plain note when there is none."""
+    brief_data, output, avoid = parse_request(messages)
+    if brief_data is None:
+        return NOTE
+    try:
+        brief = Brief.model_validate(brief_data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "brief"
+        return f"The offline model cannot write from this brief: {where}: {first['msg']}."
+    schema = output.get("schema", brief.content_type)
+    if schema not in ("copy", "short_video_script", "push"):
+        schema = brief.content_type
+    content = Composer(brief, _int(output.get("variant"), 1), seed, avoid).compose(schema)
+    return json.dumps(content.model_dump(mode="json"), ensure_ascii=False)
+
+
+class OfflineChatModel(BaseChatModel):
+    """Deterministic drafts from phrase banks, marked offline; same input and seed, same answer."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    model_name: str = Field(default=OFFLINE_MODEL_NAME, alias="model")
+    temperature: float | None = None  # accepted for interface parity; the output is deterministic
+    max_tokens: int | None = None
+    timeout: float | None = None
+    stop: list[str] | None = None
+    max_retries: int | None = None
+    api_key: SecretStr | None = None
+    streaming: bool = False
+    seed: int | None = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "contentgen-offline"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "seed": self.seed}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="contentgen-offline",
+            ls_model_name=kwargs.get("model", self.model_name),
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        seed = kwargs.get("seed", self.seed)
+        answer = compose_answer(messages, seed=int(seed) if isinstance(seed, int) else 0)
+        message = AIMessage(
+            content=answer,
+            response_metadata={"model_name": self.model_name, "offline": True},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
