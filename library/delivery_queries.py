@@ -1,0 +1,131 @@
+"""Read side of the delivery API: released versions only, keyset pages, the change feed.
+
+Every query that hands out content joins a material to its `released_version` AND requires
+that version's own status to be `released`: both have to agree before anything leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Filters a client may use on /v1/materials, mapped to their SQL.
+FILTER_SQL: dict[str, str] = {
+    "industry": "m.industry = ?",
+    "segment": "m.segment = ?",
+    "locale": "m.locale = ?",
+    "content_type": "m.content_type = ?",
+    "persona": "m.persona = ?",
+    "plan_id": "m.plan_id = ?",
+    "tag": "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value = ?)",
+}
+
+_COLUMNS = """
+    m.id, m.released_version AS version, m.channel, m.industry, m.segment, m.persona,
+    m.content_type, m.locale, m.tags, m.plan_id, m.send_at, v.title, v.content
+"""
+_RELEASED = """
+    FROM materials m
+    JOIN versions v ON v.material_id = m.id AND v.version = m.released_version
+    WHERE m.released_version IS NOT NULL AND v.status = 'released' AND m.status != 'retired'
+"""
+
+
+@dataclass(frozen=True)
+class Released:
+    """One released version, with the material's dimensions, ready to render."""
+
+    row: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.row["id"])
+
+    @property
+    def version(self) -> int:
+        return int(self.row["version"])
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _to_released(cursor: sqlite3.Cursor) -> list[Released]:
+    names = [d[0] for d in cursor.description]
+    out = []
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        row["tags"] = json.loads(row["tags"] or "[]")
+        row["content"] = json.loads(row["content"])
+        out.append(Released(row))
+    return out
+
+
+def released_page(
+    conn: sqlite3.Connection,
+    *,
+    channels: Sequence[str],
+    filters: dict[str, str] | None = None,
+    after_id: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Released], bool]:
+    """Released versions on `channels` matching `filters`, by id after `after_id`; (items, more)."""
+    if not channels:
+        return [], False
+    sql = [f"SELECT {_COLUMNS} {_RELEASED} AND m.channel IN ({_placeholders(channels)})"]
+    params: list[Any] = list(channels)
+    for name, value in sorted((filters or {}).items()):
+        sql.append(f"AND {FILTER_SQL[name]}")
+        params.append(value)
+    if after_id is not None:
+        sql.append("AND m.id > ?")
+        params.append(after_id)
+    sql.append("ORDER BY m.id LIMIT ?")
+    params.append(limit + 1)
+    items = _to_released(conn.execute(" ".join(sql), params))
+    return items[:limit], len(items) > limit
+
+
+def released_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Released]:
+    """The currently released version of each of `ids` that has one."""
+    if not ids:
+        return {}
+    cursor = conn.execute(f"SELECT {_COLUMNS} {_RELEASED} AND m.id IN ({_placeholders(ids)})", list(ids))
+    return {r.id: r for r in _to_released(cursor)}
+
+
+def material_channel(conn: sqlite3.Connection, material_id: str) -> str | None:
+    row = conn.execute("SELECT channel FROM materials WHERE id = ?", [material_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def last_change_seq(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+    return int(row[0])
+
+
+def changes_after(
+    conn: sqlite3.Connection, *, channels: Sequence[str], after_seq: int, limit: int
+) -> tuple[list[tuple[int, str, int, str]], bool]:
+    """(seq, material_id, version, kind) on `channels` after `after_seq`, oldest first; (rows, more)."""
+    if not channels:
+        return [], False
+    rows = conn.execute(
+        f"SELECT seq, material_id, version, kind FROM changes "
+        f"WHERE seq > ? AND channel IN ({_placeholders(channels)}) ORDER BY seq LIMIT ?",
+        [after_seq, *channels, limit + 1],
+    ).fetchall()
+    typed = [(int(s), str(m), int(v), str(k)) for s, m, v, k in rows]
+    return typed[:limit], len(typed) > limit
+
+
+def was_released(conn: sqlite3.Connection, material_id: str, version: int) -> bool:
+    """Whether this version has ever been released (a delivery may ack a just-superseded one)."""
+    row = conn.execute(
+        "SELECT 1 FROM changes WHERE material_id = ? AND version = ? AND kind = 'release' LIMIT 1",
+        [material_id, version],
+    ).fetchone()
+    return row is not None
