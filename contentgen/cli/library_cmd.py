@@ -1,0 +1,242 @@
+"""`contentgen library ...`: list, show, diff, edit and move materials through review."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from contentgen.cli._common import db_option, emit_json, format_option
+from contentgen.config import Settings
+from contentgen.errors import UsageError
+
+_as_option = click.option(
+    "--as", "actor", envvar="CONTENTGEN_USER", default=None,
+    help="Act as this user, with their role (default: $CONTENTGEN_USER).",
+)
+_version_option = click.option(
+    "--version", "version", type=click.IntRange(min=1), default=None,
+    help="The version acted on (default: the current one; retire: the released one).",
+)
+
+
+def open_library(db: str | None) -> Any:
+    from library import Library
+
+    return Library.open(Settings.load(db=db).db_path)
+
+
+def _actor(lib: Any, actor: str | None) -> str:
+    """The acting user, who must exist: their role decides what they may do."""
+    if not actor:
+        raise UsageError("say who acts: --as USER (or set CONTENTGEN_USER)")
+    return str(lib.users.get(actor).name)
+
+
+@click.group("library")
+def library_group() -> None:
+    """Browse the material library and move materials through review."""
+
+
+@library_group.command("list")
+@click.option("--status", default=None, help="draft, in_review, approved, changes_requested, ...")
+@click.option("--industry", default=None)
+@click.option("--channel", default=None)
+@click.option("--segment", default=None)
+@click.option("--locale", default=None)
+@click.option("--content-type", "content_type", default=None)
+@click.option("--persona", default=None)
+@click.option("--plan", "plan_id", default=None, help="Service-cycle plan id.")
+@click.option("--findings/--no-findings", "has_findings", default=None,
+              help="Only materials with (or without) compliance findings.")
+@click.option("--q", "q", default=None, help="Full-text search in title and body (any language).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--order", type=click.Choice(["updated_desc", "updated_asc", "created_desc",
+                                            "created_asc"]), default="updated_desc")
+@format_option("text", "json")
+@db_option
+def list_cmd(fmt: str, db: str | None, **filters: Any) -> None:
+    """List materials, newest change first: `contentgen library list --status in_review`."""
+    page = open_library(db).list(**filters)
+    if fmt == "json":
+        emit_json(page)
+        return
+    for m in page.items:
+        served = f" (v{m.released_version} released)" if m.released_version and \
+            m.released_version != m.current_version else ""
+        click.echo(f"{m.id}  {m.status:<17} v{m.current_version}{served}  {m.channel:<16} "
+                   f"{m.industry:<13} {m.segment or '-':<22} {m.locale}  {m.verdict:<5}  {m.title}")
+    click.echo(f"{len(page.items)} of {page.total} (offset {page.offset})", err=True)
+
+
+@library_group.command("show")
+@click.argument("material_id")
+@_version_option
+@format_option("text", "json")
+@db_option
+def show_cmd(material_id: str, version: int | None, fmt: str, db: str | None) -> None:
+    """Content, compliance report, provenance and history of one material."""
+    lib = open_library(db)
+    m = lib.get(material_id)
+    v = lib.get_version(material_id, version or m.current_version)
+    history = lib.history(material_id)
+    if fmt == "json":
+        emit_json({"material": m, "version": v, "history": history})
+        return
+    click.secho(f"{m.id}  {m.channel}/{m.content_type}  {m.industry}  {m.segment}  {m.locale}",
+                bold=True)
+    released = f", released v{m.released_version}" if m.released_version else ""
+    click.echo(f"status {m.status}, current v{m.current_version}{released}; showing v{v.version} "
+               f"({v.status}, {v.source} by {v.author} at {v.created_at})")
+    model = v.model or {}
+    offline = "  [OFFLINE model: sample text, not the product's LLM]" if v.offline else ""
+    click.echo(f"provenance: prompt {v.prompt_ref or '-'}; model "
+               f"{model.get('provider', '-')}:{model.get('name', '-')}{offline}; "
+               f"parameters {json.dumps(v.parameters, ensure_ascii=False)}")
+    click.echo("")
+    click.echo(v.text)
+    click.echo("")
+    click.echo(f"compliance: {v.verdict}")
+    for f in v.compliance.get("findings", []):
+        fix = f" → {f['suggestion']}" if f.get("suggestion") else ""
+        click.echo(f"  {f['severity']}: {f.get('field') or ''} {f['match']!r} {f['rule']}: "
+                   f"{f['message']}{fix}")
+    if v.override:
+        click.echo(f"  overridden by {v.override.by} at {v.override.at}: {v.override.justification}")
+    click.echo("history:")
+    for e in history:
+        why = f" — {e.reason}" if e.reason else ""
+        click.echo(f"  {e.at}  {e.actor} ({e.role}) {e.action} v{e.version}: "
+                   f"{e.from_status or '-'} → {e.to_status or '-'}{why}")
+
+
+@library_group.command("diff")
+@click.argument("material_id")
+@click.argument("a", type=click.IntRange(min=1))
+@click.argument("b", type=click.IntRange(min=1))
+@db_option
+def diff_cmd(material_id: str, a: int, b: int, db: str | None) -> None:
+    """Unified diff of the text of two versions."""
+    click.echo(open_library(db).diff(material_id, a, b) or "(no differences)")
+
+
+def _step_command(action: str, help_text: str) -> click.Command:
+    @click.command(action.replace("_", "-"), help=help_text)
+    @click.argument("material_id")
+    @_version_option
+    @_as_option
+    @click.option("--reason", default=None,
+                  help="Why (shown in the audit log); required for override.")
+    @db_option
+    def cmd(material_id: str, version: int | None, actor: str | None, reason: str | None,
+            db: str | None) -> None:
+        lib = open_library(db)
+        who = _actor(lib, actor)
+        if action == "retire":
+            mv = lib.retire(material_id, actor=who, reason=reason, version=version)
+        else:
+            n = version or lib.get(material_id).current_version
+            if action == "override":
+                mv = lib.override(material_id, n, actor=who, justification=reason or "")
+            else:
+                mv = getattr(lib, action)(material_id, n, actor=who, reason=reason)
+        click.echo(f"{material_id} v{mv.version}: {action.replace('_', ' ')} by {who} → {mv.status}")
+
+    return cmd
+
+
+for _action, _help in (
+    ("submit", "Send a draft for review (operators)."),
+    ("approve", "Approve a version in review (reviewers; not its authors)."),
+    ("reject", "Reject a version in review (reviewers)."),
+    ("request_changes", "Send a version back to its authors (reviewers)."),
+    ("override", "Let error-level findings through, with --reason as justification (compliance)."),
+    ("release", "Make an approved version available to the delivery API (reviewers)."),
+    ("retire", "Withdraw a released material; the change feed carries a tombstone."),
+):
+    library_group.add_command(_step_command(_action, _help))
+
+
+@library_group.command("edit")
+@click.argument("material_id")
+@click.option("--file", "file", required=True, help="JSON object with the content fields, or '-'.")
+@click.option("--base", "base_version", type=click.IntRange(min=1), default=None,
+              help="The version edited (default: the current one).")
+@_as_option
+@db_option
+def edit_cmd(material_id: str, file: str, base_version: int | None, actor: str | None,
+             db: str | None) -> None:
+    """Save edited content as a new version (back to draft, re-checked for compliance)."""
+    lib = open_library(db)
+    who = _actor(lib, actor)
+    raw = sys.stdin.read() if file == "-" else _read(file)
+    try:
+        content = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{file}: not JSON ({e.msg} at line {e.lineno})") from None
+    base = base_version or lib.get(material_id).current_version
+    mv = lib.edit(material_id, base_version=base, content=content, actor=who)
+    click.echo(f"{material_id} v{mv.version}: saved as draft; compliance {mv.verdict}")
+    for f in mv.compliance.get("findings", []):
+        click.echo(f"  {f['severity']}: {f['match']!r} {f['rule']}: {f['message']}")
+
+
+def _read(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot read {file}: {e.strerror}") from None
+
+
+@library_group.command("history")
+@click.argument("material_id")
+@format_option("text", "json")
+@db_option
+def history_cmd(material_id: str, fmt: str, db: str | None) -> None:
+    """The audit trail of one material."""
+    events = open_library(db).history(material_id)
+    if fmt == "json":
+        emit_json(events)
+        return
+    for e in events:
+        why = f" — {e.reason}" if e.reason else ""
+        click.echo(f"{e.at}  {e.actor} ({e.role}) {e.action} v{e.version}: "
+                   f"{e.from_status or '-'} → {e.to_status or '-'}{why}")
+
+
+@library_group.command("audit")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@format_option("text", "json")
+@db_option
+def audit_cmd(limit: int, offset: int, fmt: str, db: str | None) -> None:
+    """The library-wide audit log, newest first."""
+    events = open_library(db).audit_log(limit=limit, offset=offset)
+    if fmt == "json":
+        emit_json(events)
+        return
+    for e in events:
+        why = f" — {e.reason}" if e.reason else ""
+        click.echo(f"{e.at}  {e.actor} ({e.role}) {e.action} {e.material_id or ''} "
+                   f"v{e.version}: {e.from_status or '-'} → {e.to_status or '-'}{why}")
+
+
+@library_group.command("stats")
+@format_option("text", "json")
+@db_option
+def stats_cmd(fmt: str, db: str | None) -> None:
+    """Counts by status, channel and industry; approval rate; time to approval; top rules."""
+    s = open_library(db).stats()
+    if fmt == "json":
+        emit_json(s)
+        return
+    for key, value in s.items():
+        click.echo(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(library_group)
