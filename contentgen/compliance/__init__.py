@@ -1,0 +1,28 @@
+"""The compliance filter: declarative rule packs, an obfuscation-proof matcher, fixes.
+
+    report = check_text("全网最低价！", locale="zh-CN", industry="retail")
+    report.verdict  # "block"
+"""
+
+from __future__ import annotations
+
+from contentgen.compliance.engine import MAX_CHARS, check_content, check_text
+from contentgen.compliance.fixes import apply_fixes, fix_content, rewrite_instructions, unified_diff
+from contentgen.compliance.packs import Rule, RulePack, load_packs
+from contentgen.compliance.report import ComplianceReport, Finding, PackRef
+
+__all__ = [
+    "MAX_CHARS",
+    "ComplianceReport",
+    "Finding",
+    "PackRef",
+    "Rule",
+    "RulePack",
+    "apply_fixes",
+    "check_content",
+    "check_text",
+    "fix_content",
+    "load_packs",
+    "rewrite_instructions",
+    "unified_diff",
+]

@@ -20,6 +20,7 @@ class Finding(BaseModel):
     suggestion: str | None = None
     reference: str | None = None
     field: str | None = Field(default=None, description="content field, for drafts")
+    kind: str | None = Field(default=None, description="rule kind: terms, substitution, pattern...")
 
 
 class PackRef(BaseModel):

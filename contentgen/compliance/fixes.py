@@ -1,0 +1,72 @@
+"""Automatic fixes (substitutions) and rewrite instructions for the model."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel
+
+from contentgen.compliance.report import ComplianceReport, Finding
+
+
+def _fixable(f: Finding) -> bool:
+    return f.kind == "substitution" and f.suggestion is not None and f.end > f.start
+
+
+def apply_fixes(text: str, report: ComplianceReport, *, field: str | None = None) -> tuple[str, list[Finding]]:
+    """Apply substitution suggestions right to left; overlapping ones after the first are skipped.
+
+    `field` picks the findings of one content field (None: findings without a field).
+    """
+    chosen = [f for f in report.findings if _fixable(f) and f.field == field]
+    chosen.sort(key=lambda f: (f.start, -f.end))
+    applied: list[Finding] = []
+    last_end = -1
+    for f in chosen:
+        if f.start < last_end or text[f.start:f.end] != f.match:
+            continue  # overlaps one already taken, or the report is not about this text
+        applied.append(f)
+        last_end = f.end
+    for f in reversed(applied):
+        text = text[: f.start] + (f.suggestion or "") + text[f.end :]
+    return text, applied
+
+
+def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel, list[Finding]]:
+    """Apply substitutions to the top-level text fields of a draft (headline, body, cta, title...)."""
+    updates: dict[str, Any] = {}
+    applied: list[Finding] = []
+    for name in {f.field for f in report.findings if _fixable(f) and f.field}:
+        value = getattr(content, name, None) if name and "." not in name else None
+        if isinstance(value, str):
+            updates[name], done = apply_fixes(value, report, field=name)
+            applied += done
+    return content.model_copy(update=updates), applied
+
+
+def rewrite_instructions(report: ComplianceReport) -> list[dict[str, Any]]:
+    """Error findings as plain instructions the pipeline sends back to the model."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for f in report.findings:
+        if f.severity != "error" or (f.rule, f.match) in seen:
+            continue
+        seen.add((f.rule, f.match))
+        if f.kind == "requires":
+            instruction = f"Add this required element: {f.suggestion}" if f.suggestion else f.message
+        elif f.kind == "substitution" and f.suggestion:
+            instruction = f"Replace {f.match!r} with {f.suggestion!r}"
+        else:
+            instruction = f"Rewrite without {f.match!r}" + (f"; {f.suggestion}" if f.suggestion else "")
+        out.append({"rule": f.rule, "field": f.field, "match": f.match, "message": f.message,
+                    "suggestion": f.suggestion, "instruction": instruction})
+    return out
+
+
+def unified_diff(before: str, after: str, path: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"a/{path}", tofile=f"b/{path}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

@@ -1,0 +1,210 @@
+"""Normalise text before matching, keeping a map back to the original offsets.
+
+Steps: per-character NFKC + case folding + full-width → half-width + homoglyphs (and
+traditional → simplified for zh); zero-width characters removed; short runs of separators
+between two CJK characters collapsed (最 好, 最*好, 最-好, 最.好 → 最好).
+
+Most characters map 1 → 1 and go through one `str.translate` (C speed); only the rare
+length-changing edits build an OffsetMap, so a clean text costs almost nothing extra.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# Characters that carry no visible content and are used to split a banned word.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\u3164\ufeff\uffa0"
+)
+_VARIATION_SELECTORS = "".join(chr(c) for c in range(0xFE00, 0xFE10))
+
+# Latin look-alikes from other scripts (Cyrillic, Greek) used to dodge English term lists.
+_HOMOGLYPHS = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "ε": "e",
+}  # fmt: skip
+
+_CJK = (
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # ideographs
+    "\uac00-\ud7af"  # hangul
+)
+# Separators collapsed between two CJK characters; sentence punctuation (，。！？ → , . ! ?
+# after NFKC) is kept apart from '.', since a comma or stop between words is normal text.
+_SEPARATORS = r"\s*\-._·•・|/\\~^+#=`'\"“”‘’"
+_COLLAPSE = re.compile(rf"(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
+
+
+@dataclass(frozen=True)
+class Tables:
+    translate: dict[int, str]  # 1 → 1 mappings
+    special: re.Pattern[str]  # characters whose mapping changes the length
+    expand: dict[str, str]
+
+
+def _fold(ch: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
+
+
+@lru_cache(maxsize=1)
+def _base_tables() -> tuple[dict[int, str], dict[str, str]]:
+    translate: dict[int, str] = {}
+    expand: dict[str, str] = {}
+    # Planes 0-1 and the CJK compatibility supplement: every character text realistically holds.
+    for cp in (*range(0x20000), *range(0x2F800, 0x2FA20)):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        folded = _fold(ch)
+        if folded == ch:
+            continue
+        if len(folded) == 1:
+            translate[cp] = folded
+        else:
+            expand[ch] = folded
+    for ch in _INVISIBLE + _VARIATION_SELECTORS:
+        translate.pop(ord(ch), None)
+        expand[ch] = ""
+    for src, dst in _HOMOGLYPHS.items():
+        translate[ord(src)] = dst
+    return translate, expand
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional → simplified, character by character, through OpenCC's t2s conversion."""
+    import opencc
+    from opencc import OpenCC
+
+    cc = OpenCC("t2s")
+    chars_file = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in chars_file.read_text(encoding="utf-8").splitlines():
+        src = line.split("\t", 1)[0]
+        if len(src) != 1:
+            continue
+        dst = cc.convert(src)
+        if len(dst) == 1 and dst != src:
+            table[ord(src)] = dst
+    return table
+
+
+def family(locale: str | None) -> str:
+    """Which normalisation a locale uses: zh folds traditional into simplified, others don't."""
+    return "zh" if locale and locale.startswith("zh") else "default"
+
+
+@lru_cache(maxsize=4)
+def tables(fam: str) -> Tables:
+    translate, expand = _base_tables()
+    translate = dict(translate)
+    if fam == "zh":
+        for cp, dst in _t2s_table().items():
+            folded = translate.get(cp)
+            if folded is None:
+                translate[cp] = dst
+        # A compatibility ideograph may NFKC to a traditional character: fold twice.
+        translate = {cp: _t2s_table().get(ord(v), v) if len(v) == 1 else v for cp, v in translate.items()}
+    special = re.compile("[" + "".join(re.escape(c) for c in sorted(expand)) + "]")
+    return Tables(translate, special, expand)
+
+
+class OffsetMap:
+    """Maps spans of an edited string back to the string before the edits."""
+
+    __slots__ = ("_new", "_old", "_kept", "_olen")
+
+    def __init__(self, pieces: list[tuple[int, int, bool]], old_len: int):
+        # pieces: (new_start, old_start, kept) in order; a replaced piece maps as a block.
+        self._new = [p[0] for p in pieces]
+        self._old = [p[1] for p in pieces]
+        self._kept = [p[2] for p in pieces]
+        self._olen = old_len
+
+    def _piece(self, pos: int) -> int:
+        return bisect_right(self._new, pos) - 1
+
+    def start(self, pos: int) -> int:
+        i = self._piece(pos)
+        if i < 0:
+            return 0
+        return self._old[i] + (pos - self._new[i]) if self._kept[i] else self._old[i]
+
+    def end(self, pos: int) -> int:
+        """Original end offset for a span ending (exclusively) at pos."""
+        if pos <= 0:
+            return self.start(0)
+        i = self._piece(pos - 1)
+        if self._kept[i]:
+            return self._old[i] + (pos - 1 - self._new[i]) + 1
+        return self._old[i + 1] if i + 1 < len(self._old) else self._olen
+
+
+def _edit(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
+    """Apply sorted, non-overlapping (start, end, replacement) edits."""
+    out: list[str] = []
+    pieces: list[tuple[int, int, bool]] = []
+    new_pos = old_pos = 0
+    for start, end, repl in edits:
+        if start > old_pos:
+            pieces.append((new_pos, old_pos, True))
+            out.append(text[old_pos:start])
+            new_pos += start - old_pos
+        if repl:
+            pieces.append((new_pos, start, False))
+            out.append(repl)
+            new_pos += len(repl)
+        old_pos = end
+    if old_pos < len(text):
+        pieces.append((new_pos, old_pos, True))
+        out.append(text[old_pos:])
+        new_pos += len(text) - old_pos
+    # A trailing sentinel lets a replaced block find its original end.
+    pieces.append((new_pos, len(text), True))
+    return "".join(out), OffsetMap(pieces, len(text))
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalised text and the way back to the original offsets."""
+
+    text: str
+    original: str
+    maps: tuple[OffsetMap, ...] = ()
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        for m in reversed(self.maps):
+            if end > start:
+                start, end = m.start(start), m.end(end)
+            else:
+                start = end = m.start(start)
+        return start, end
+
+
+def normalize(text: str, fam: str = "default") -> Normalized:
+    t = tables(fam)
+    maps: list[OffsetMap] = []
+    work = text
+    if t.special.search(work):
+        edits = [(m.start(), m.end(), t.expand[m.group()]) for m in t.special.finditer(work)]
+        work, m1 = _edit(work, edits)
+        maps.append(m1)
+    work = work.translate(t.translate)
+    if _COLLAPSE.search(work):
+        edits = [(m.start(), m.end(), "") for m in _COLLAPSE.finditer(work)]
+        work, m2 = _edit(work, edits)
+        maps.append(m2)
+    return Normalized(work, text, tuple(maps))
+
+
+def normalize_term(term: str, fam: str = "default") -> str:
+    """A rule term as the matcher sees it (same steps as the text)."""
+    return normalize(term, fam).text

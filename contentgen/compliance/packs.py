@@ -1,0 +1,306 @@
+"""Rule packs: the YAML a compliance officer edits, validated with file and line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from contentgen import vocab
+from contentgen.errors import RulePackError
+
+RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
+PII_DETECTORS = ("phone", "id_card", "bank_card", "email")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$")
+_DIMENSIONS = {
+    "locales": vocab.LOCALES,
+    "industries": vocab.INDUSTRIES,
+    "channels": vocab.CHANNELS,
+    "content_types": vocab.CONTENT_TYPES,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Exclude(_Strict):
+    industries: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    content_types: list[str] = Field(default_factory=list)
+    segments: list[str] = Field(default_factory=list)
+
+
+class Scope(_Strict):
+    """Where a rule applies; an omitted dimension means everywhere."""
+
+    locales: list[str] | None = None
+    industries: list[str] | None = None
+    channels: list[str] | None = None
+    content_types: list[str] | None = None
+    segments: list[str] | None = Field(default=None, description="globs: '*.price_sensitive'")
+    fields: list[str] | None = Field(default=None, description="globs: 'body', 'scenes.*.caption'")
+    exclude: Exclude = Field(default_factory=Exclude)
+
+    @model_validator(mode="after")
+    def _known(self) -> Scope:
+        for dim, allowed in _DIMENSIONS.items():
+            for value in (getattr(self, dim) or []) + getattr(self.exclude, dim, []):
+                if value not in allowed:
+                    raise ValueError(f"unknown {dim[:-1]} {value!r} in scope; choose from {', '.join(allowed)}")
+        for pat in (self.segments or []) + self.exclude.segments:
+            if not any(fnmatchcase(s, pat) for s in vocab.SEGMENTS):
+                raise ValueError(f"segment pattern {pat!r} matches no segment (e.g. '*.price_sensitive')")
+        return self
+
+    def merged(self, outer: Scope) -> Scope:
+        """This (rule) scope, with dimensions it leaves open taken from the pack scope."""
+        data = {k: getattr(self, k) if getattr(self, k) is not None else getattr(outer, k)
+                for k in ("locales", "industries", "channels", "content_types", "segments", "fields")}
+        ex = {k: getattr(self.exclude, k) + getattr(outer.exclude, k) for k in Exclude.model_fields}
+        return Scope(**data, exclude=Exclude(**ex))
+
+
+class Example(_Strict):
+    """An example text, optionally checked in a context other than the rule's own."""
+
+    text: str = Field(min_length=1)
+    industry: str | None = None
+    channel: str | None = None
+    content_type: str | None = None
+    segment: str | None = None
+    field: str | None = None
+
+
+class Examples(_Strict):
+    hit: list[str | Example] = Field(min_length=1)
+    clean: list[str | Example] = Field(min_length=1)
+
+
+class Rule(_Strict):
+    id: str
+    kind: RuleKind
+    level: Literal["error", "warning", "info"]
+    message: str = Field(min_length=1)
+    reference: str = Field(min_length=1, description="law and article")
+    link: str | None = None
+    suggestion: str | None = Field(default=None, description="advice; a substitution's replacement wins")
+    scope: Scope = Field(default_factory=Scope)
+    terms: list[str] = Field(default_factory=list)
+    exceptions: list[str] = Field(default_factory=list, description="contexts where a term is fine")
+    substitutions: dict[str, str] = Field(default_factory=dict, description="bad → replacement")
+    patterns: list[str] = Field(default_factory=list, description="regexes over normalised text")
+    trigger_terms: list[str] = Field(default_factory=list, description="requires: only when one appears")
+    trigger_patterns: list[str] = Field(default_factory=list)
+    any_of: list[str] = Field(default_factory=list, description="requires: accepted elements")
+    any_pattern: list[str] = Field(default_factory=list)
+    max: int | None = Field(default=None, ge=1, description="length: characters; default channel limit")
+    detect: list[Literal["phone", "id_card", "bank_card", "email"]] = Field(default_factory=list)
+    examples: Examples
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"rule id {v!r} must be lower-case letters, digits, '.', '_' or '-'")
+        return v
+
+    @field_validator("reference", "message")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v
+
+    @field_validator("patterns", "trigger_patterns", "any_pattern")
+    @classmethod
+    def _regex(cls, v: list[str]) -> list[str]:
+        for i, p in enumerate(v):
+            try:
+                re.compile(p)
+            except re.error as e:
+                raise ValueError(f"bad regex #{i + 1} {p!r}: {e}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> Rule:
+        needs = {
+            "terms": ("terms", self.terms),
+            "substitution": ("substitutions", self.substitutions),
+            "pattern": ("patterns", self.patterns),
+            "requires": ("any_of or any_pattern", self.any_of or self.any_pattern),
+            "pii": ("detect", self.detect),
+        }
+        if self.kind in needs and not needs[self.kind][1]:
+            raise ValueError(f"a {self.kind} rule needs {needs[self.kind][0]}")
+        for term in [*self.terms, *self.exceptions, *self.substitutions, *self.trigger_terms, *self.any_of]:
+            if not term.strip():
+                raise ValueError("a term must not be blank")
+        return self
+
+
+class RulePack(_Strict):
+    """One YAML file under rules/: a versioned set of rules with a shared scope."""
+
+    id: str
+    version: str
+    title: str
+    locales: list[str] = Field(min_length=1)
+    scope: Scope = Field(default_factory=Scope)
+    rules: list[Rule] = Field(min_length=1)
+    # Set by the loader, not read from YAML.
+    path: str = Field(default="", exclude=True)
+    sha256: str = Field(default="", exclude=True)
+    lines: dict[str, int] = Field(default_factory=dict, exclude=True, repr=False)
+
+    @field_validator("locales")
+    @classmethod
+    def _locales(cls, v: list[str]) -> list[str]:
+        for loc in v:
+            if loc not in vocab.LOCALES:
+                raise ValueError(f"unknown locale {loc!r}; choose from {', '.join(vocab.LOCALES)}")
+        return v
+
+    def rule_scope(self, rule: Rule) -> Scope:
+        return rule.scope.merged(self.scope).model_copy(update={"locales": rule.scope.locales or self.locales})
+
+    def line_of(self, path: str) -> int:
+        """The YAML line of a dotted path like 'rules[3].examples.hit[1]' (nearest known parent)."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+        return 1
+
+    def rule_path(self, rule_id: str) -> str:
+        for i, r in enumerate(self.rules):
+            if r.id == rule_id:
+                return f"rules[{i}]"
+        return ""
+
+
+def _node_lines(node: yaml.Node, path: str, out: dict[str, int], problems: list[str]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                problems.append(f"{key.start_mark.line + 1}: duplicate key {name!r}")
+            seen.add(name)
+            _node_lines(value, f"{path}.{name}" if path else name, out, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _node_lines(item, f"{path}[{i}]", out, problems)
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part not in ("str", "Example", "function-after[_known(), Scope]"):
+            path += f".{part}" if path else str(part)
+    return path
+
+
+_CACHE: dict[str, RulePack] = {}
+
+
+def parse_pack(raw: bytes, path: str) -> RulePack:
+    """Parse and validate one pack; every problem is reported as 'file:line: message'."""
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha in _CACHE and _CACHE[sha].path == path:
+        return _CACHE[sha]
+    try:
+        text = raw.decode("utf-8")
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as e:
+        raise RulePackError(f"{path}: not valid UTF-8 at byte {e.start}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise RulePackError(f"{path}:{line}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    if node is None or not isinstance(data, dict):
+        raise RulePackError(f"{path}:1: a rule pack is a mapping with id, version, title, locales, rules")
+    lines: dict[str, int] = {}
+    problems: list[str] = []
+    _node_lines(node, "", lines, problems)
+    if problems:
+        raise RulePackError("; ".join(f"{path}:{p}" for p in problems))
+    try:
+        pack = RulePack.model_validate(data)
+    except ValidationError as e:
+        msgs = []
+        for err in e.errors():
+            where = _loc_path(err["loc"])
+            line = RulePack.model_construct(lines=lines).line_of(where)
+            msgs.append(f"{path}:{line}: {where or 'pack'}: {err['msg'].removeprefix('Value error, ')}")
+        raise RulePackError("; ".join(msgs)) from None
+    pack = pack.model_copy(update={"path": path, "sha256": sha, "lines": lines})
+    _CACHE[sha] = pack
+    return pack
+
+
+def pack_files(rules_dir: Path) -> list[Path]:
+    if not rules_dir.is_dir():
+        raise RulePackError(f"rules directory {rules_dir} does not exist; set CONTENTGEN_RULES_DIR or --rules-dir")
+    return sorted(p for p in rules_dir.rglob("*.yaml") if p.is_file())
+
+
+def load_packs(rules_dir: Path | str) -> list[RulePack]:
+    """Every pack under rules_dir, validated; parsed packs are cached by their sha256."""
+    rules_dir = Path(rules_dir)
+    files = pack_files(rules_dir)
+    if not files:
+        raise RulePackError(f"no rule packs (*.yaml) under {rules_dir}")
+    packs: list[RulePack] = []
+    errors: list[str] = []
+    for f in files:
+        try:
+            packs.append(parse_pack(f.read_bytes(), str(f)))
+        except RulePackError as e:
+            errors.append(str(e))
+    errors += _cross_pack_problems(packs)
+    if errors:
+        raise RulePackError("; ".join(errors))
+    return packs
+
+
+def _cross_pack_problems(packs: list[RulePack]) -> list[str]:
+    problems: list[str] = []
+    pack_ids: dict[str, str] = {}
+    rule_ids: dict[str, str] = {}
+    for pack in packs:
+        if pack.id in pack_ids:
+            problems.append(f"{pack.path}:{pack.line_of('id')}: duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})")
+        pack_ids[pack.id] = pack.path
+        for i, rule in enumerate(pack.rules):
+            where = f"{pack.path}:{pack.line_of(f'rules[{i}].id')}"
+            if rule.id in rule_ids:
+                problems.append(f"{where}: duplicate rule id {rule.id!r} (first at {rule_ids[rule.id]})")
+            else:
+                rule_ids[rule.id] = where
+    return problems
+
+
+def find_rule(packs: list[RulePack], rule_id: str) -> tuple[RulePack, Rule]:
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.id == rule_id:
+                return pack, rule
+    raise RulePackError(f"no rule {rule_id!r}; `contentgen rules list` shows the ids")
+
+
+def as_example(ex: str | Example) -> Example:
+    return ex if isinstance(ex, Example) else Example(text=ex)
+
+
+def dump(obj: BaseModel) -> dict[str, Any]:
+    return obj.model_dump(mode="json", exclude_defaults=True)
