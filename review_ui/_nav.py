@@ -1,0 +1,38 @@
+"""Which pages exist and which each role sees (hiding is convenience; the library enforces)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+# Which pages each role sees. Hiding is only convenience: the library enforces every rule.
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    "operator": ("generate", "library", "plans", "rules", "prompts", "dashboard"),
+    "reviewer": ("review", "library", "plans", "rules", "prompts", "dashboard"),
+    "compliance": ("review", "rules", "library", "plans", "prompts", "dashboard"),
+    "admin": ("generate", "review", "library", "plans", "rules", "prompts", "dashboard"),
+}
+PAGE_FILES: dict[str, str] = {
+    "generate": "generate.py",
+    "review": "review.py",
+    "library": "library_page.py",
+    "plans": "plans.py",  # written by the plans engineer; listed only once the file exists
+    "rules": "rules.py",
+    "prompts": "prompts_page.py",
+    "dashboard": "dashboard.py",
+}
+PAGE_ICONS: dict[str, str] = {
+    "generate": ":material/edit_note:",
+    "review": ":material/fact_check:",
+    "library": ":material/inventory_2:",
+    "plans": ":material/calendar_month:",
+    "rules": ":material/gavel:",
+    "prompts": ":material/description:",
+    "dashboard": ":material/bar_chart:",
+}
+
+
+def pages_for(role: str) -> list[str]:
+    """The page names a role sees, in menu order, skipping pages whose file is not there yet."""
+    return [p for p in ROLE_PAGES.get(role, ()) if (PAGES_DIR / PAGE_FILES[p]).is_file()]

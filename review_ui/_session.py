@@ -1,0 +1,107 @@
+"""Per-session state the pages share: settings, the library, the signed-in user, the language."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from contentgen.config import Settings
+from contentgen.errors import ContentgenError
+from review_ui._i18n import DEFAULT_LANG, label
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    name: str
+    role: str
+
+
+def settings() -> Settings:
+    return Settings.load()
+
+
+def library() -> Any:
+    """The library for this script run; reopened when Streamlit runs the script on a new thread.
+
+    sqlite3 connections belong to the thread that made them, and Streamlit may rerun a
+    session's script on a fresh thread, so the handle is cached with its thread id.
+    """
+    from library import Library
+
+    path = str(settings().db_path)
+    cached = st.session_state.get("_library")
+    me = threading.get_ident()
+    if cached and cached[0] == path and cached[1] == me:
+        return cached[2]
+    if cached and hasattr(cached[2], "close"):
+        cached[2].close()  # this session's connections from an earlier run's thread
+    lib = Library.open(path)
+    st.session_state["_library"] = (path, me, lib)
+    return lib
+
+
+def may(role: str, action: str) -> bool:
+    """Whether the library's workflow lets this role take this step (to hide what it may not)."""
+    from library.workflow import STEPS
+
+    step = STEPS.get(action)
+    return step is not None and role in step.roles
+
+
+def lang() -> str:
+    return str(st.session_state.get("ui_lang", DEFAULT_LANG))
+
+
+def t(key: str, **fmt: object) -> str:
+    """The label for key in the session's language."""
+    return label(key, lang(), **fmt)
+
+
+def current_user() -> SessionUser | None:
+    user = st.session_state.get("user")
+    return SessionUser(**user) if isinstance(user, dict) else None
+
+
+def require_user() -> SessionUser:
+    """The signed-in user; a page reached without login stops here (app.py never routes there)."""
+    user = current_user()
+    if user is None:
+        st.warning(t("login_hint"))
+        st.stop()
+    assert user is not None
+    return user
+
+
+def sign_in(name: str, password: str) -> SessionUser:
+    """Authenticate against the library; PermissionDenied on bad credentials."""
+    u = library().users.authenticate(name, password)
+    user = SessionUser(name=u.name, role=u.role)
+    st.session_state["user"] = {"name": user.name, "role": user.role}
+    return user
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        if key not in ("ui_lang",):
+            del st.session_state[key]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show a library or engine error as a sentence on the page instead of a traceback."""
+    try:
+        yield
+    except ContentgenError as e:
+        st.error(str(e))
+
+
+def offline_badge(model: Any) -> None:
+    """Say plainly when a draft came from the embedded offline model."""
+    offline = model.get("offline") if isinstance(model, dict) else getattr(model, "offline", False)
+    if offline:
+        st.caption(f":orange-background[**{t('offline_model')}**]")

@@ -1,0 +1,54 @@
+"""The review UI entry point: language switch, login, and the page set the user's role allows.
+
+    streamlit run review_ui/app.py
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from review_ui._i18n import LANGS, label
+from review_ui._nav import PAGE_FILES, PAGE_ICONS, PAGES_DIR, pages_for
+from review_ui._session import current_user, sign_out, t
+
+
+def main() -> None:
+    st.set_page_config(page_title="contentgen", page_icon=":material/fact_check:", layout="wide")
+    with st.sidebar:
+        st.radio(
+            label("language", "zh") + " / " + label("language", "en"),
+            options=list(LANGS),
+            format_func=LANGS.__getitem__,
+            horizontal=True,
+            key="ui_lang",
+        )
+    user = current_user()
+    login = st.Page(
+        str(PAGES_DIR / "login.py"),
+        title=t("page_login"),
+        url_path="login",
+        visibility="visible" if user is None else "hidden",
+    )
+    if user is None:
+        st.navigation([login], position="hidden").run()
+        return
+    with st.sidebar:
+        st.markdown(f"{t('signed_in_as')}: **{user.name}** · `{user.role}`")
+        if st.button(t("logout"), key="logout"):
+            sign_out()
+            st.rerun()
+    pages = [
+        st.Page(
+            str(PAGES_DIR / PAGE_FILES[name]),
+            title=t(f"page_{name}"),
+            icon=PAGE_ICONS[name],
+            url_path=name,
+        )
+        for name in pages_for(user.role)
+    ]
+    # The login page stays registered (hidden) so the run right after login finds the page it
+    # was on; login.py then moves the user to their first page.
+    st.navigation([*pages, login]).run()
+
+
+main()

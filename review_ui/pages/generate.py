@@ -1,0 +1,167 @@
+"""Generate: a brief in, variants side by side, findings marked, fix or edit, save, submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from pydantic import ValidationError
+
+from contentgen import vocab
+from contentgen.cli._common import validation_message
+from contentgen.errors import ContentgenError
+from contentgen.schemas import Brief, content_fields
+from review_ui import _workbench as bench
+from review_ui._content import validate
+from review_ui._session import library, offline_badge, require_user, settings, t
+from review_ui._views import content_view, findings_list, verdict_badge
+
+user = require_user()
+st.title(t("page_generate"))
+
+c1, c2, c3 = st.columns(3)
+industry = c1.selectbox(t("industry"), vocab.INDUSTRIES, key="g_industry")
+segment = c2.selectbox(
+    t("segment"), vocab.SEGMENTS, index=vocab.SEGMENTS.index("dormant.mass"), key="g_segment"
+)
+persona = c3.selectbox(t("persona"), vocab.PERSONAS, key="g_persona")
+content_type = c1.selectbox(t("content_type"), vocab.CONTENT_TYPES, key="g_content_type")
+# Only channels that carry this content type, so a brief cannot be built that nothing can send.
+channels = [c for c in vocab.CHANNELS if content_type in vocab.CHANNEL_CONTENT_TYPES[c]]
+channel = c2.selectbox(t("channel"), channels, key="g_channel")
+locale = c3.selectbox(t("locale"), vocab.LOCALES, key="g_locale")
+product = st.text_input(t("product"), key="g_product")
+selling = st.text_area(t("selling_points"), key="g_selling_points", height=80)
+c4, c5 = st.columns([3, 1])
+offer = c4.text_input(t("offer"), key="g_offer")
+variants = int(c5.number_input(t("variants"), 1, 20, 3, key="g_variants"))
+
+
+def _brief() -> Brief | None:
+    try:
+        return Brief(
+            industry=industry,
+            segment=segment,
+            persona=persona,
+            content_type=content_type,
+            channel=channel,
+            locale=locale,
+            product=product,
+            selling_points=[s.strip() for s in selling.splitlines() if s.strip()],
+            offer=offer or None,
+        )
+    except ValidationError as e:
+        st.error(validation_message(e))
+        return None
+
+
+if st.button(t("generate"), key="g_generate", type="primary"):
+    brief = _brief()
+    if brief is not None:
+        from contentgen.generate import Generator, jobs_for
+
+        bar = st.progress(0.0, text=f"{t('generating')} 0/{variants}")
+        done: list[Any] = []
+
+        def _progress(outcome: Any) -> None:
+            done.append(outcome)
+            bar.progress(len(done) / variants, text=f"{t('generating')} {len(done)}/{variants}")
+
+        try:
+            result = Generator(settings()).run_sync(
+                jobs_for(brief, variants), concurrency=4, on_done=_progress
+            )
+        except ContentgenError as e:
+            st.error(str(e))
+        else:
+            st.session_state["gen"] = {
+                "variants": {d.variant: bench.new_variant(d) for d in result.drafts},
+                "failures": {f.variant: f.error for f in result.failures},
+                "n": variants,
+            }
+            for key in [k for k in st.session_state if str(k).startswith("g_edit_")]:
+                del st.session_state[key]
+
+
+def _act(action: str, variant_no: int) -> None:
+    """Button callback: run one bench action, keep its outcome to show on the next run."""
+    work = st.session_state["gen"]["variants"][variant_no]
+    work.pop("notice", None)
+    work.pop("error", None)
+    try:
+        if action == "fix":
+            n = bench.apply_fixes(work)
+            work["notice"] = t("fixes_applied") + f" ({n})" if n else t("nothing_to_fix")
+            # The edit boxes show the fixed text, not what was typed before the fix.
+            fields = content_fields(validate(work["content"]))
+            for name, text in fields.items():
+                st.session_state[f"g_edit_{variant_no}_{name}"] = text
+        elif action == "save":
+            bench.save(library(), work, user.name)
+            work["notice"] = f"{t('saved')}: {work['material_id']} v{work['version']}"
+        elif action == "submit":
+            bench.submit(library(), work, user.name)
+            work["notice"] = f"{t('submitted')}: {work['material_id']} v{work['version']}"
+    except ContentgenError as e:
+        work["error"] = str(e)
+
+
+def _edited(variant_no: int, field: str) -> None:
+    work = st.session_state["gen"]["variants"][variant_no]
+    work.pop("error", None)
+    try:
+        bench.edit(work, {field: st.session_state[f"g_edit_{variant_no}_{field}"]})
+    except ContentgenError as e:
+        work["error"] = str(e)
+
+
+def _variant(no: int) -> None:
+    gen = st.session_state["gen"]
+    st.subheader(f"{t('variant')} {no}")
+    if no in gen["failures"]:
+        st.error(f"{t('failed_variant')}: {gen['failures'][no]}")
+        return
+    work = gen["variants"].get(no)
+    if work is None:
+        return
+    offline_badge(work["draft"]["model"])
+    verdict_badge(work["report"])
+    content_view(work["content"], work["report"])
+    findings_list(work["report"])
+    if work.get("error"):
+        st.error(work["error"])
+    if work.get("notice"):
+        st.success(work["notice"])
+    if work["report"].get("verdict") == "block":
+        st.caption(t("blocked_hint"))
+    with st.expander(t("edit")):
+        for name, text in content_fields(validate(work["content"])).items():
+            # Seeded through session state (not value=) so a fix can replace what the box shows.
+            st.session_state.setdefault(f"g_edit_{no}_{name}", text)
+            st.text_area(
+                name,
+                key=f"g_edit_{no}_{name}",
+                on_change=_edited,
+                args=(no, name),
+                height=68 if len(text) < 60 else 160,
+            )
+    locked = work.get("status") in ("in_review", "approved", "released")
+    b1, b2, b3 = st.columns(3)
+    b1.button(t("apply_fixes"), key=f"g_fix_{no}", on_click=_act, args=("fix", no), disabled=locked)
+    b2.button(t("save_draft"), key=f"g_save_{no}", on_click=_act, args=("save", no), disabled=locked)
+    b3.button(
+        t("submit"), key=f"g_submit_{no}", on_click=_act, args=("submit", no), type="primary",
+        disabled=locked,
+    )
+    if work.get("material_id"):
+        st.caption(f"{work['material_id']} · v{work['version']} · {work.get('status') or 'draft'}")
+
+
+if "gen" in st.session_state:
+    numbers = sorted(set(st.session_state["gen"]["variants"]) | set(st.session_state["gen"]["failures"]))
+    per_row = 3
+    for row in range(0, len(numbers), per_row):
+        cols = st.columns(per_row, border=True)
+        for col, no in zip(cols, numbers[row : row + per_row], strict=False):
+            with col:
+                _variant(no)

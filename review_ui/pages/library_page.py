@@ -1,0 +1,128 @@
+"""Library: full-text search and filters, paged from the database; versions, audit, release/retire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from contentgen import vocab
+from contentgen.errors import ContentgenError
+from review_ui._queue import ANY
+from review_ui._session import library, may, require_user, t, user_errors
+from review_ui._views import (
+    content_view,
+    findings_list,
+    history_view,
+    provenance_view,
+    verdict_badge,
+)
+
+PAGE_SIZE = 25
+STATUSES = ("draft", "in_review", "approved", "changes_requested", "rejected", "released", "retired")
+
+user = require_user()
+lib = library()
+st.title(t("page_library"))
+
+q = st.text_input(t("search"), key="l_q", placeholder="…")
+c1, c2, c3, c4, c5 = st.columns(5)
+query: dict[str, Any] = {
+    "status": c1.selectbox(t("status"), (ANY, *STATUSES), key="l_status"),
+    "industry": c2.selectbox(t("industry"), (ANY, *vocab.INDUSTRIES), key="l_industry"),
+    "channel": c3.selectbox(t("channel"), (ANY, *vocab.CHANNELS), key="l_channel"),
+    "segment": c4.selectbox(t("segment"), (ANY, *vocab.SEGMENTS), key="l_segment"),
+    "locale": c5.selectbox(t("locale"), (ANY, *vocab.LOCALES), key="l_locale"),
+}
+query = {k: v for k, v in query.items() if v != ANY}
+if q.strip():
+    query["q"] = q.strip()
+
+
+def _act(action: str, material_id: str, version: int) -> None:
+    reason = st.session_state.get("l_reason") or None
+    try:
+        if action == "release":
+            lib.release(material_id, version, actor=user.name)
+        else:
+            lib.retire(material_id, actor=user.name, reason=reason)
+    except ContentgenError as e:
+        st.session_state["l_error"] = str(e)
+    else:
+        st.session_state["l_notice"] = f"{t(action)}: {material_id} v{version}"
+
+
+def _material(material_id: str) -> None:
+    m = lib.get(material_id)
+    st.markdown(
+        f"### {m.title or m.id}\n`{m.id}` · **{m.status}** · v{m.current_version}"
+        + (f" · {t('released')} v{m.released_version}" if m.released_version else "")
+    )
+    versions = list(range(m.current_version, 0, -1))
+    n = st.selectbox(t("version"), versions, key=f"l_version_{m.id}")
+    v = lib.get_version(m.id, n)
+    left, right = st.columns([3, 2])
+    with left:
+        verdict_badge(v.compliance)
+        content_view(v.content, v.compliance)
+        findings_list(v.compliance)
+    with right:
+        prov, hist, diff = st.tabs([t("provenance"), t("history"), t("diff")])
+        with prov:
+            provenance_view(v)
+        with hist:
+            history_view(lib.history(m.id))
+        with diff:
+            if v.parent_version:
+                st.code(lib.diff(m.id, v.parent_version, v.version) or "=", language="diff")
+            else:
+                st.caption(t("no_previous"))
+    if m.status == "approved" and may(user.role, "release"):
+        st.button(t("release"), key="l_release", type="primary", on_click=_act,
+                  args=("release", m.id, m.current_version))
+    if m.status == "released" and may(user.role, "retire"):
+        st.text_input(t("reason"), key="l_reason")
+        st.button(t("retire"), key="l_retire", on_click=_act, args=("retire", m.id, m.current_version))
+
+
+with user_errors():
+    if msg := st.session_state.pop("l_notice", None):
+        st.success(msg)
+    if msg := st.session_state.pop("l_error", None):
+        st.error(msg)
+    total = lib.list(**query, limit=1, offset=0).total
+    pages = max(1, -(-total // PAGE_SIZE))
+    cpage, ctotal = st.columns([1, 4])
+    page_no = int(cpage.number_input(t("page"), 1, pages, 1, key="l_page"))
+    ctotal.caption(t("total", n=total))
+    page = lib.list(**query, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    if not page.items:
+        st.info(t("nothing_found"))
+    else:
+        rows = [
+            {
+                "id": m.id,
+                "title": m.title,
+                "status": m.status,
+                "v": m.current_version,
+                "channel": m.channel,
+                "industry": m.industry,
+                "segment": m.segment,
+                "locale": m.locale,
+                "verdict": m.verdict,
+                "updated": m.updated_at,
+            }
+            for m in page.items
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+        chosen = st.selectbox(
+            t("select_material"),
+            [m.id for m in page.items],
+            format_func=lambda i: next(f"{m.id} · {m.title}" for m in page.items if m.id == i),
+            key="l_select",
+        )
+        if chosen:
+            _material(chosen)
+    if may(user.role, "approve") or user.role in ("compliance", "admin"):
+        with st.expander(t("audit")):
+            history_view(lib.audit_log(limit=100))

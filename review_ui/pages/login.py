@@ -1,0 +1,31 @@
+"""Login: the only page a session without a user sees."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from contentgen.errors import ContentgenError
+from review_ui._nav import PAGE_FILES, PAGES_DIR, pages_for
+from review_ui._session import current_user, sign_in, t
+
+signed_in = current_user()
+if signed_in is not None:
+    # Just logged in (or came back to /login): go to the first page the role has.
+    first = pages_for(signed_in.role)
+    if first:
+        st.switch_page(str(PAGES_DIR / PAGE_FILES[first[0]]))
+    st.stop()
+
+st.title(t("app_title"))
+st.caption(t("login_hint"))
+with st.form("login_form"):
+    name = st.text_input(t("username"), key="login_name")
+    password = st.text_input(t("password"), type="password", key="login_password")
+    submitted = st.form_submit_button(t("login"), key="login_submit", type="primary")
+if submitted:
+    try:
+        sign_in(name.strip(), password)
+    except ContentgenError as e:
+        st.error(f"{t('login_failed')}: {e}")
+    else:
+        st.rerun()

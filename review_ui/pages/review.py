@@ -1,0 +1,160 @@
+"""Review queue: one pending item at a time; compliance officers override blocking findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from contentgen.errors import ContentgenError
+from review_ui import _queue as queue
+from review_ui._session import library, may, require_user, t, user_errors
+from review_ui._views import (
+    content_view,
+    findings_list,
+    history_view,
+    provenance_view,
+    verdict_badge,
+)
+
+BULK_LIMIT = 500  # per click: keeps one click bounded even with 10,000 waiting
+
+user = require_user()
+lib = library()
+st.title(t("page_review"))
+
+
+def _authors(material_id: str, upto: int) -> set[str]:
+    """Everyone who wrote a version up to `upto`: four eyes covers the whole lineage."""
+    return {lib.get_version(material_id, n).author for n in range(1, upto + 1)}
+
+
+def _decide(action: str, material_id: str, version: int) -> None:
+    reason = st.session_state.get("r_reason") or None
+    try:
+        getattr(lib, action)(material_id, version, actor=user.name, reason=reason)
+    except ContentgenError as e:
+        st.session_state["r_error"] = str(e)
+    else:
+        st.session_state["r_notice"] = f"{t('decision_done')}: {material_id} v{version} → {action}"
+        st.session_state["r_reason"] = ""
+
+
+def _bulk(query: dict[str, Any]) -> None:
+    """Approve items without findings, page by page; items this user wrote are skipped."""
+    approved = skipped = 0
+    q = {k: v for k, v in query.items() if k != "has_findings"}
+    while approved + skipped < BULK_LIMIT:
+        page = lib.list(status="in_review", has_findings=False, **q, limit=50, offset=skipped)
+        if not page.items:
+            break
+        for m in page.items:
+            try:
+                lib.approve(m.id, m.current_version, actor=user.name, reason="bulk: no findings")
+                approved += 1
+            except ContentgenError:
+                skipped += 1  # four eyes or a concurrent decision: left for someone else
+    st.session_state["r_notice"] = t("bulk_done", n=approved, s=skipped)
+
+
+def _override(material_id: str, version: int) -> None:
+    text = (st.session_state.get("o_justification") or "").strip()
+    try:
+        lib.override(material_id, version, actor=user.name, justification=text)
+    except ContentgenError as e:
+        st.session_state["r_error"] = str(e)
+    else:
+        st.session_state["r_notice"] = f"{t('override_done')}: {material_id} v{version}"
+        st.session_state["o_justification"] = ""
+
+
+def _item(material: Any) -> Any:
+    """Content, findings, diff, provenance, history of the material's current version."""
+    v = lib.get_version(material.id, material.current_version)
+    st.markdown(
+        f"### {material.title or material.id}\n`{material.id}` · v{v.version} · **{v.status}** · "
+        f"{material.industry} · {material.channel} · {material.segment} · {material.locale}"
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        verdict_badge(v.compliance)
+        content_view(v.content, v.compliance)
+        findings_list(v.compliance)
+        if v.override:
+            st.info(f"{t('override')}: {v.override.by}: {v.override.justification}")
+    with right:
+        diff_tab, prov_tab, hist_tab = st.tabs([t("diff"), t("provenance"), t("history")])
+        with diff_tab:
+            if v.parent_version:
+                st.code(lib.diff(material.id, v.parent_version, v.version) or "=", language="diff")
+            else:
+                st.caption(t("no_previous"))
+        with prov_tab:
+            provenance_view(v)
+        with hist_tab:
+            history_view(lib.history(material.id))
+    return v
+
+
+def _notices() -> None:
+    if msg := st.session_state.pop("r_notice", None):
+        st.success(msg)
+    if msg := st.session_state.pop("r_error", None):
+        st.error(msg)
+
+
+def review_queue() -> None:
+    query = {"status": "in_review", **queue.filters("r")}
+    _notices()
+    material, pos, total = queue.current(lib, "r", query)
+    st.caption(f"{t('pending')}: {total}")
+    if may(user.role, "approve"):
+        st.button(t("bulk_approve"), key="r_bulk_approve", on_click=_bulk, args=(query,))
+    if material is None:
+        st.info(t("queue_empty"))
+        return
+    queue.navigator("r", pos, total)
+    v = _item(material)
+    if not may(user.role, "approve"):
+        return
+    own = user.name in _authors(material.id, v.version)
+    st.text_area(t("reason"), key="r_reason", height=68)
+    c1, c2, c3 = st.columns(3)
+    if own:
+        c1.warning(t("own_version"))
+    else:
+        c1.button(t("approve"), key="r_approve", type="primary", on_click=_decide,
+                  args=("approve", material.id, v.version))
+    c2.button(t("request_changes"), key="r_request_changes", on_click=_decide,
+              args=("request_changes", material.id, v.version))
+    c3.button(t("reject"), key="r_reject", on_click=_decide, args=("reject", material.id, v.version))
+
+
+def override_queue() -> None:
+    """Drafts held back by error-level findings, for a compliance decision."""
+    # The library filters on "has findings", not on verdict: warnings-only drafts show here
+    # too, and only a blocked version gets the override form.
+    query = {**queue.filters("o"), "status": "draft", "has_findings": True}
+    _notices()
+    material, pos, total = queue.current(lib, "o", query)
+    st.caption(f"{t('compliance_queue')}: {total}")
+    if material is None:
+        st.info(t("queue_empty"))
+        return
+    queue.navigator("o", pos, total)
+    v = _item(material)
+    if v.override is None and v.verdict == "block":
+        st.text_area(t("justification"), key="o_justification", height=80)
+        st.button(t("override"), key="o_override", type="primary", on_click=_override,
+                  args=(material.id, v.version))
+
+
+with user_errors():
+    if may(user.role, "override"):
+        tab_review, tab_override = st.tabs([t("page_review"), t("override")])
+        with tab_review:
+            review_queue()
+        with tab_override:
+            override_queue()
+    else:
+        review_queue()
