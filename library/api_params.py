@@ -36,7 +36,7 @@ class ApiError(Exception):
 def check_params(request: Request, allowed: Iterable[str]) -> None:
     """Unknown or repeated query parameters are mistakes: say so instead of ignoring them."""
     allowed = tuple(allowed)
-    keys = list(request.query_params.keys())
+    keys = [k for k, _ in request.query_params.multi_items()]
     unknown = sorted({k for k in keys if k not in allowed})
     if unknown:
         takes = ", ".join(allowed) if allowed else "no query parameters"
