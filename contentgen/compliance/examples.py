@@ -40,7 +40,7 @@ def example_context(pack: RulePack, rule: Rule, ex: Example) -> Context:
 
         segment = next(s for s in vocab.SEGMENTS if any(fnmatchcase(s, p) for p in scope.segments))
     return Context(
-        locale=(scope.locales or pack.locales)[0],
+        locale=ex.locale or (scope.locales or pack.locales)[0],
         industry=ex.industry or first(scope.industries, scope.exclude.industries, vocab.INDUSTRIES),
         channel=ex.channel or first(scope.channels, scope.exclude.channels, vocab.CHANNELS),
         content_type=ex.content_type or first(scope.content_types, scope.exclude.content_types, vocab.CONTENT_TYPES),

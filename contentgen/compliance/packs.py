@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contentgen import vocab
-from contentgen.errors import RulePackError
+from contentgen.errors import RulePackError, UsageError
 
 RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
 PII_DETECTORS = ("phone", "id_card", "bank_card", "email")
@@ -23,6 +23,15 @@ _DIMENSIONS = {
     "channels": vocab.CHANNELS,
     "content_types": vocab.CONTENT_TYPES,
 }
+
+
+class PackProblems(RulePackError):
+    """One or more problems in rule packs, each 'file:line: message'."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems) + " (run `contentgen rules check` for the full list)"
+                         if len(problems) > 1 else problems[0])
 
 
 class _Strict(BaseModel):
@@ -70,6 +79,7 @@ class Example(_Strict):
     """An example text, optionally checked in a context other than the rule's own."""
 
     text: str = Field(min_length=1)
+    locale: str | None = None
     industry: str | None = None
     channel: str | None = None
     content_type: str | None = None
@@ -222,18 +232,18 @@ def parse_pack(raw: bytes, path: str) -> RulePack:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except UnicodeDecodeError as e:
-        raise RulePackError(f"{path}: not valid UTF-8 at byte {e.start}") from None
+        raise PackProblems([f"{path}:1: not valid UTF-8 at byte {e.start}"]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise RulePackError(f"{path}:{line}: not valid YAML: {getattr(e, 'problem', e)}") from None
+        raise PackProblems([f"{path}:{line}: not valid YAML: {getattr(e, 'problem', e)}"]) from None
     if node is None or not isinstance(data, dict):
-        raise RulePackError(f"{path}:1: a rule pack is a mapping with id, version, title, locales, rules")
+        raise PackProblems([f"{path}:1: a rule pack is a mapping with id, version, title, locales, rules"])
     lines: dict[str, int] = {}
     problems: list[str] = []
     _node_lines(node, "", lines, problems)
     if problems:
-        raise RulePackError("; ".join(f"{path}:{p}" for p in problems))
+        raise PackProblems([f"{path}:{p}" for p in problems])
     try:
         pack = RulePack.model_validate(data)
     except ValidationError as e:
@@ -242,7 +252,7 @@ def parse_pack(raw: bytes, path: str) -> RulePack:
             where = _loc_path(err["loc"])
             line = RulePack.model_construct(lines=lines).line_of(where)
             msgs.append(f"{path}:{line}: {where or 'pack'}: {err['msg'].removeprefix('Value error, ')}")
-        raise RulePackError("; ".join(msgs)) from None
+        raise PackProblems(msgs) from None
     pack = pack.model_copy(update={"path": path, "sha256": sha, "lines": lines})
     _CACHE[sha] = pack
     return pack
@@ -256,21 +266,27 @@ def pack_files(rules_dir: Path) -> list[Path]:
 
 def load_packs(rules_dir: Path | str) -> list[RulePack]:
     """Every pack under rules_dir, validated; parsed packs are cached by their sha256."""
+    packs, problems = read_packs(rules_dir)
+    if problems:
+        raise PackProblems(problems)
+    return packs
+
+
+def read_packs(rules_dir: Path | str) -> tuple[list[RulePack], list[str]]:
+    """The packs that are valid, and every problem found (for `rules check`)."""
     rules_dir = Path(rules_dir)
     files = pack_files(rules_dir)
     if not files:
         raise RulePackError(f"no rule packs (*.yaml) under {rules_dir}")
     packs: list[RulePack] = []
-    errors: list[str] = []
+    problems: list[str] = []
     for f in files:
         try:
             packs.append(parse_pack(f.read_bytes(), str(f)))
-        except RulePackError as e:
-            errors.append(str(e))
-    errors += _cross_pack_problems(packs)
-    if errors:
-        raise RulePackError("; ".join(errors))
-    return packs
+        except PackProblems as e:
+            problems += e.problems
+    problems += _cross_pack_problems(packs)
+    return packs, problems
 
 
 def _cross_pack_problems(packs: list[RulePack]) -> list[str]:
@@ -295,7 +311,7 @@ def find_rule(packs: list[RulePack], rule_id: str) -> tuple[RulePack, Rule]:
         for rule in pack.rules:
             if rule.id == rule_id:
                 return pack, rule
-    raise RulePackError(f"no rule {rule_id!r}; `contentgen rules list` shows the ids")
+    raise UsageError(f"no rule {rule_id!r}; `contentgen rules list` shows the ids")
 
 
 def as_example(ex: str | Example) -> Example:
