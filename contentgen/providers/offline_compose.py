@@ -44,11 +44,19 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
+def _limit(channel: str, field: str, locale: str, schema_max: int) -> int:
+    limit = vocab.channel_limit(channel, field, locale)
+    return schema_max if limit is None else min(schema_max, limit)
+
+
 @dataclass
 class Avoid:
     """Strings a compliance rewrite asked us to drop, each with an optional replacement."""
 
     items: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def hits(self, text: str) -> bool:
+        return any(match and match in text for match, _ in self.items)
 
     def clean(self, text: str) -> str:
         for match, suggestion in self.items:
@@ -76,6 +84,7 @@ def _drop_sentences(text: str, match: str) -> str:
 class Part:
     text: str
     keep: bool = False  # required elements and the product mention are never dropped
+    short: str | None = None  # a shorter stand-in when even the must-keep parts do not fit
 
 
 class Composer:
@@ -95,17 +104,30 @@ class Composer:
         h = hashlib.sha256(f"{self.brief.key()}|{self.seed}|{slot}".encode()).digest()
         return options[(h[0] + self.variant - 1) % len(options)]
 
+    def choose(self, slot: str, options: list[str], **extra: str) -> str:
+        """The variant's phrase for slot, skipping phrases a rewrite asked us to avoid."""
+        first = options.index(self.pick(slot, options))
+        rotated = options[first:] + options[:first]
+        for option in rotated:
+            raw = option.format_map(self.values(**extra))
+            if not self.avoid.hits(raw):
+                return raw
+        return self.fill(rotated[0], **extra)
+
     def fill(self, template: str, **extra: str) -> str:
-        values = {
+        return self.avoid.clean(template.format_map(self.values(**extra)))
+
+    def values(self, **extra: str) -> dict[str, str]:
+        values: dict[str, str] = {
             "product": self.brief.product,
             "point": self.point(0),
             "point_short": clip(self.point(0), 16 if self.sep == "" else 40),
             "offer": self.brief.offer or "",
             "interest": self.interest() or "",
-            "interest_or_product": self.interest() or self.brief.product,
+            "interest_or_product": self.interest() or str(self.b["everyday"]),
             **extra,
         }
-        return self.avoid.clean(template.format_map(values))
+        return values
 
     def points(self) -> list[str]:
         own = [p.rstrip("。.!！") for p in self.brief.selling_points if p.strip()]
@@ -125,23 +147,32 @@ class Composer:
 
     def hook(self) -> str:
         if self.interest():
-            return self.fill(self.pick("interest", self.b["interest"]))
+            return self.choose("interest", self.b["interest"])
         return ""
 
     def lifecycle_line(self) -> str:
-        return self.fill(self.pick("lifecycle", self.b["lifecycle"][self.brief.lifecycle]))
+        return self.choose("lifecycle", self.b["lifecycle"][self.brief.lifecycle])
 
     def tier_line(self) -> str:
-        return self.fill(self.pick("tier", self.b["tier"][self.brief.value_tier]))
+        return self.choose("tier", self.b["tier"][self.brief.value_tier])
+
+    def sentence(self, text: str) -> str:
+        """Text as a sentence: capitalised in English, ending in punctuation."""
+        text = text.strip()
+        if not text:
+            return text
+        if self.sep:
+            text = text[0].upper() + text[1:]
+        return text if text[-1] in _SENTENCE_END + "」\"…" else text + ("." if self.sep else "。")
 
     def point_line(self, i: int) -> str:
-        return self.fill(self.pick(f"point{i}", self.b["point"]), point=self.point(i))
+        return self.sentence(self.choose(f"point{i}", self.b["point"], point=self.point(i)))
 
     def offer_line(self) -> str:
-        return self.fill(self.pick("offer", self.b["offer"])) if self.brief.offer else ""
+        return self.choose("offer", self.b["offer"]) if self.brief.offer else ""
 
     def cta(self) -> str:
-        return clip(self.fill(self.pick("cta", self.b["cta"][self.brief.value_tier])), 60)
+        return clip(self.choose("cta", self.b["cta"][self.brief.value_tier]), 60)
 
     def required(self) -> str:
         return str(self.b["required"].get(self.brief.industry, ""))
@@ -154,13 +185,13 @@ class Composer:
         """The sentences of a message in this variant's order; short drops the chit-chat."""
         life, tier, offer = self.lifecycle_line(), self.tier_line(), self.offer_line()
         pts = [self.point_line(i) for i in range(min(3, len(self.points())))]
-        hook = self.hook()
+        hook, product = self.hook(), self.product_line()
         if self.angle == 0:
-            order = [Part(self.greeting()), Part(hook), Part(life, True), *map(Part, pts), Part(tier), Part(offer)]
+            order = [Part(self.greeting()), Part(hook), Part(life, True, product), *map(Part, pts), Part(tier), Part(offer)]
         elif self.angle == 1:
-            order = [Part(self.product_line(), True), *map(Part, pts), Part(offer), Part(tier), Part(hook), Part(life)]
+            order = [Part(product, True), *map(Part, pts), Part(offer), Part(tier), Part(hook), Part(life)]
         else:
-            order = [Part(hook), Part(life, True), Part(tier), Part(offer), *map(Part, pts[:2])]
+            order = [Part(hook), Part(life, True, product), Part(tier), Part(offer), *map(Part, pts[:2])]
         parts = [p for p in order if p.text]
         if short:
             parts = [p for p in parts if p.keep or p.text in pts[:1] or p.text == offer]
@@ -179,6 +210,8 @@ class Composer:
         while len(joined()) > limit and any(not p.keep for p in parts):
             last_optional = max(i for i, p in enumerate(parts) if not p.keep)
             del parts[last_optional]
+        if len(joined()) > limit:
+            parts = [Part(p.short, True) if p.short else p for p in parts]
         text = joined()
         if len(text) > limit:  # only the must-keep parts are left: shorten them, keep the tail
             room = limit - len(self.sep.join(tail)) - len(self.sep)
@@ -189,18 +222,18 @@ class Composer:
     # -- content types ----------------------------------------------------------------------
     def push(self) -> PushContent:
         channel, locale = self.brief.channel, self.brief.locale
-        title_limit = min(60, vocab.channel_limit(channel, "title", locale) or 60)
-        body_limit = min(1000, vocab.channel_limit(channel, "body", locale) or 1000)
+        title_limit = _limit(channel, "title", locale, 60)
+        body_limit = _limit(channel, "body", locale, 1000)
         title = ""
         if title_limit:
-            title = self.fill(self.pick("push_title", self.b["push_title"]))
+            title = self.choose("push_title", self.b["push_title"])
             if len(title) > title_limit:
                 title = clip(self.brief.product, title_limit)
         tail = [self.required()]
         if channel == "sms":
             tail.append(self.b["opt_out"])
         else:
-            tail.insert(0, self.cta())
+            tail.insert(0, self.sentence(self.cta()))
         parts = self.body_parts(short=channel in ("sms", "app_push"))
         if channel == "group":
             parts.insert(0, Part(self.b["group_prefix"]))
@@ -224,9 +257,9 @@ class Composer:
 
     def copy(self) -> CopyContent:
         channel, locale = self.brief.channel, self.brief.locale
-        headline_limit = min(120, vocab.channel_limit(channel, "headline", locale) or 120)
-        body_limit = min(20000, vocab.channel_limit(channel, "body", locale) or 20000)
-        headline = self.fill(self.pick("headline", self.b["headline"]))
+        headline_limit = _limit(channel, "headline", locale, 120)
+        body_limit = _limit(channel, "body", locale, 20000)
+        headline = self.choose("headline", self.b["headline"])
         if len(headline) > headline_limit:
             headline = clip(self.brief.product, headline_limit)
         if channel == "official_account":
@@ -235,7 +268,7 @@ class Composer:
             nl = "\n"
             parts = self.body_parts(short=False)
             body = self.fit(parts, body_limit - 2, [])
-            body = body + nl + nl + self.sep.join(t for t in (self.cta(), self.required()) if t)
+            body = body + nl + nl + self.sep.join(t for t in (self.sentence(self.cta()), self.required()) if t)
             body = body if len(body) <= body_limit else self.fit(parts, body_limit, [self.required()])
         tags = self.b["hashtags"][self.brief.industry]
         hashtags = [clip(self.avoid.clean(t), 30) for t in tags[self.angle :] + tags[: self.angle]]
@@ -254,7 +287,7 @@ class Composer:
             self.sep.join(t for t in (self.greeting(), self.hook(), self.lifecycle_line()) if t),
             f"## {sections[0]}" + nl + self.sep.join(t for t in (self.tier_line(), self.point_line(0)) if t),
             f"## {sections[1]}" + nl + nl.join(bullet),
-            f"## {sections[2]}" + nl + self.sep.join(t for t in (self.offer_line(), self.cta()) if t),
+            f"## {sections[2]}" + nl + self.sep.join(t for t in (self.offer_line(), self.sentence(self.cta())) if t),
         ]
         if self.angle == 1:
             blocks[1], blocks[2] = blocks[2], blocks[1]
@@ -265,18 +298,18 @@ class Composer:
     def video(self) -> VideoScriptContent:
         v = self.b["video"]
         pts = self.points()
-        title = clip(self.fill(self.pick("title", v["title"])), 60)
+        title = clip(self.choose("title", v["title"]), 60)
         hook = clip(self.hook() + self.lifecycle_line() if self.angle != 1 else self.point_line(0), 120)
         opening = Scene(
             duration_s=4,
-            visual=clip(self.fill(self.pick("vopen", v["visual_open"])), 300),
-            voice_over=clip(self.sep.join(t for t in (self.greeting(), self.hook()) if t) or hook, 300),
-            caption=clip(self.fill(self.pick("copen", v["caption_open"])), 60),
+            visual=clip(self.choose("vopen", v["visual_open"]), 300),
+            voice_over=clip(self.sep.join(t for t in (self.greeting(), hook) if t), 300),
+            caption=clip(self.choose("copen", v["caption_open"]), 60),
         )
         middle = [
             Scene(
                 duration_s=6 + (i + self.angle) % 3,
-                visual=clip(self.fill(self.pick(f"vpoint{i}", v["visual_point"]), point_short=clip(p, 20)), 300),
+                visual=clip(self.choose(f"vpoint{i}", v["visual_point"], point_short=clip(p, 20)), 300),
                 voice_over=clip(self.point_line(i), 300),
                 caption=clip(self.avoid.clean(p), 18 if self.sep == "" else 50),
             )
@@ -284,14 +317,14 @@ class Composer:
         ]
         demo = Scene(
             duration_s=8,
-            visual=clip(self.fill(self.pick("vdemo", v["visual_demo"])), 300),
+            visual=clip(self.choose("vdemo", v["visual_demo"]), 300),
             voice_over=clip(self.sep.join(t for t in (self.tier_line(), self.offer_line()) if t), 300),
             caption=clip(self.avoid.clean(self.brief.offer or self.brief.product), 60),
         )
         closing = Scene(
             duration_s=5,
-            visual=clip(self.fill(self.pick("vclose", v["visual_close"])), 300),
-            voice_over=clip(self.sep.join(t for t in (self.cta(), self.required()) if t), 300),
+            visual=clip(self.choose("vclose", v["visual_close"]), 300),
+            voice_over=clip(self.sep.join(t for t in (self.sentence(self.cta()), self.required()) if t), 300),
             caption=clip(self.cta(), 60),
         )
         order = [[opening, *middle, demo], [opening, demo, *middle], [opening, middle[0], demo, *middle[1:]]][self.angle]
