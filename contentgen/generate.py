@@ -127,11 +127,13 @@ class Generator:
             try:
                 res = await ainvoke_structured(self.handle, messages, schema, seed=seed)
             except ProviderError as e:
-                e.attempts = attempts + list(getattr(e, "attempts", []))  # type: ignore[attr-defined]
+                e.attempts = attempts + e.attempts
                 raise
-            if round_no:
-                res.attempts[0].purpose = "rewrite"
-                res.attempts[0].findings = [f.rule for f in report.findings] if report else []
+            if round_no:  # every round trip of this round answered the rewrite request
+                answered = [f.rule for f in report.findings] if report else []
+                for a in res.attempts:
+                    if a.purpose == "generate":
+                        a.purpose, a.findings = "rewrite", answered
             attempts += res.attempts
             content = res.value
             report = check_content(

@@ -30,7 +30,7 @@ from contentgen.generate import BatchResult, Draft, Failure, Generator, Job, job
 @db_option
 def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed: int | None,
                  max_rewrites: int, model_name: str | None, save: bool, as_user: str | None,
-                 fmt: str, quiet: bool, db: str | None, **brief_opts: Any) -> int:
+                 fmt: str, quiet: bool, db: str | None, **brief_opts: Any) -> None:
     """Generate drafts, check them, print them (and --save them to the library).
 
     \b
@@ -72,7 +72,8 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
             + (" (OFFLINE model)" if gen.handle.info.offline else ""),
             err=True,
         )
-    return 1 if result.failures else 0
+    # ctx.exit works under standalone and embedded invocation alike (a return value would not)
+    click.get_current_context().exit(1 if result.failures else 0)
 
 
 def _run_with_progress(gen: Generator, jobs: list[Job], concurrency: int, quiet: bool) -> BatchResult:
