@@ -13,7 +13,7 @@ first content type (a video script falls back to a moments post, for instance).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -71,6 +71,7 @@ class PlanTemplate(BaseModel):
     title: dict[str, str]
     description: str = ""
     lifecycles: tuple[str, ...] = ()
+    requires: tuple[Literal["offer", "selling_points", "interests"], ...] = ()
     cycles: dict[int, tuple[TouchpointSpec, ...]]
     path: str = ""
 

@@ -213,6 +213,10 @@ def plan_schedule(
     """The calendar only (no generation): which touchpoint goes out when and where."""
     settings = settings or Settings.load()
     template = find_template(load_templates(plans_dir(settings)), request.objective)
+    missing = [k for k in template.requires if not getattr(request, k)]
+    if missing:
+        flags = ", ".join("--" + k.replace("_", "-") for k in missing)
+        raise UsageError(f"the {template.objective} plan needs {flags}: its touchpoints are written around it")
     slots = schedule(
         template.cycle(request.days),
         start=request.start,
@@ -259,17 +263,22 @@ async def _generate_all(
     for slot in slots:
         brief = _brief(plan, slot, product, slots)
         draft: Draft | None = None
+        fallback: Draft | None = None
+        twin: PlannedTouchpoint | None = None
         for variant in range(1, MAX_ATTEMPTS + 1):
             try:
-                draft = await generator.draft(Job(brief, variant, MAX_ATTEMPTS, f"plan {plan.id} #{slot.seq}"))
+                candidate = await generator.draft(Job(brief, variant, MAX_ATTEMPTS, f"plan {plan.id} #{slot.seq}"))
             except ContentgenError as e:
                 raise _generation_error(slot, e) from None
-            twin = _repeats(draft, plan.touchpoints)
+            twin, same_text = _repeats(candidate, plan.touchpoints)
             if twin is None:
+                draft = candidate
                 break
-        assert draft is not None
-        twin = _repeats(draft, plan.touchpoints)
-        if twin is not None:
+            if not same_text and fallback is None:
+                fallback = candidate  # only the headline repeats: acceptable if nothing better comes
+        draft = draft or fallback
+        if draft is None:
+            assert twin is not None
             raise PlanConstraintError(
                 "coherence",
                 f"touchpoint {slot.seq} (day {slot.day}, {slot.channel}) says the same thing as "
@@ -323,11 +332,16 @@ def _brief(plan: GeneratedPlan, slot: ScheduledTouchpoint, product: str, slots: 
         raise UsageError(f"touchpoint {slot.seq}: {loc}: {first.get('msg', '')}") from None
 
 
-def _repeats(draft: Draft, earlier: list[PlannedTouchpoint]) -> PlannedTouchpoint | None:
+def _repeats(draft: Draft, earlier: list[PlannedTouchpoint]) -> tuple[PlannedTouchpoint | None, bool]:
+    """The earlier touchpoint this one repeats, and whether the whole text (not just the headline) does."""
+    headline = draft.text.split("\n", 1)[0].strip()
+    same_headline = None
     for t in earlier:
         if difflib.SequenceMatcher(None, t.draft.text, draft.text, autojunk=False).ratio() > SIMILARITY_LIMIT:
-            return t
-    return None
+            return t, True
+        if same_headline is None and t.draft.text.split("\n", 1)[0].strip() == headline:
+            same_headline = t
+    return same_headline, False
 
 
 def _generation_error(slot: ScheduledTouchpoint, e: ContentgenError) -> PlanError:

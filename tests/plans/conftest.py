@@ -20,3 +20,27 @@ def templates() -> dict[str, PlanTemplate]:
 @pytest.fixture
 def plans_dir() -> Path:
     return PLANS_DIR
+
+
+@pytest.fixture(scope="session")
+def generator():  # type: ignore[no-untyped-def]
+    """One offline-model generator for the session: catalogs and rule packs load once."""
+    from contentgen.config import Settings
+    from contentgen.generate import Generator
+
+    return Generator(Settings.load())
+
+
+@pytest.fixture
+def lib(isolated_env: Path):  # type: ignore[no-untyped-def]
+    """A fresh library with an operator, two reviewers and a compliance officer."""
+    from library import Library
+
+    library = Library.open(isolated_env / "plans.db")
+    library.users.add("olga", "operator")
+    library.users.add("rita", "reviewer")
+    library.users.add("remy", "reviewer")
+    library.users.add("cora", "compliance")
+    library.users.add("ada", "admin")
+    yield library
+    library.close()
