@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ def read_input(path: str) -> str:
     """Read a file (or stdin) as bytes and decode strictly, naming the file and byte on error."""
     name = "<stdin>" if path == STDIN else path
     try:
-        raw = click.get_binary_stream("stdin").read() if path == STDIN else Path(path).read_bytes()
+        if path == STDIN:
+            raw: bytes = sys.stdin.buffer.read()
+        else:
+            raw = Path(path).read_bytes()
     except OSError as e:
         raise UsageError(f"cannot read {name}: {e.strerror or e}") from None
     if len(raw) > MAX_CHARS * 4:

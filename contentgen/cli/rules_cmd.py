@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
@@ -45,7 +46,7 @@ def register(cli: click.Group) -> None:
     def list_(rules_dir: str | None, fmt: str) -> None:
         """List every rule: id, kind, level, locales, scope, pack."""
         packs = load_packs(_dir(rules_dir))
-        rows = [{"id": r.id, "kind": r.kind, "level": r.level, "locales": pack.rule_scope(r).locales,
+        rows: list[dict[str, Any]] = [{"id": r.id, "kind": r.kind, "level": r.level, "locales": pack.rule_scope(r).locales,
                  "scope": _scope_summary(pack, i), "pack": pack.id, "version": pack.version,
                  "reference": r.reference}
                 for pack in packs for i, r in enumerate(pack.rules)]
