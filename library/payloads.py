@@ -9,6 +9,7 @@ One template per channel in `templates/`, named `<channel>.<format>.j2` where fo
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import OrderedDict
@@ -43,6 +44,23 @@ def _seconds(value: Any) -> str:
     return f"{int(number)}s" if number.is_integer() else f"{number:g}s"
 
 
+@functools.lru_cache(maxsize=16)
+def _environment(templates_dir: Path) -> SandboxedEnvironment:
+    """One environment per folder, shared: compiling templates is the slow part (auto_reload
+    still recompiles a template whose file changed)."""
+    # Templates are trusted code, but the sandbox keeps a careless one from reaching
+    # Python internals; content is only ever passed in as variables.
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(templates_dir)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        auto_reload=True,
+    )
+    env.filters.update(md_inline=_md_inline, md_cell=_md_inline, paragraphs=_paragraphs, seconds=_seconds)
+    return env
+
+
 class PayloadRenderer:
     """Renders versions into channel payloads; compiled templates and results are cached."""
 
@@ -53,15 +71,7 @@ class PayloadRenderer:
                 f"templates folder {self.templates_dir} does not exist; "
                 "set CONTENTGEN_TEMPLATES_DIR or create it (see templates/README.md)"
             )
-        # Templates are trusted code, but the sandbox keeps a careless one from reaching
-        # Python internals; content is only ever passed in as variables.
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(self.templates_dir)),
-            undefined=StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=False,
-        )
-        self.env.filters.update(md_inline=_md_inline, md_cell=_md_inline, paragraphs=_paragraphs, seconds=_seconds)
+        self.env = _environment(self.templates_dir.resolve())
         self.templates: dict[str, tuple[str, str]] = self._discover()
         self._cache: OrderedDict[tuple[str, int, str], dict[str, Any]] = OrderedDict()
         self._cache_size = cache_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 import socket
 import threading
 import time
@@ -13,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
 from contentgen.compliance.report import ComplianceReport
 from contentgen.schemas import CONTENT_MODELS, Brief, Draft, ModelInfo, content_text
@@ -98,8 +98,19 @@ class World:
         return n
 
 
+@pytest.fixture(scope="session")
+def blank_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated empty library file; copying it is much faster than migrating per test."""
+    import library.deliveries  # noqa: F401  (registers its migration before the file is made)
+
+    path = tmp_path_factory.mktemp("blank") / "blank.db"
+    Library.open(path).close()
+    return path
+
+
 @pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
+def lib(tmp_path: Path, blank_library: Path) -> Iterator[Library]:
+    shutil.copy(blank_library, tmp_path / "api.db")
     library = Library.open(tmp_path / "api.db", checker=pass_checker)
     yield library
     library.close()
@@ -123,10 +134,21 @@ def _free_socket() -> socket.socket:
     return sock
 
 
+class SwappableApp:
+    """An ASGI app whose target each test sets: one server serves every test's own app."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        assert self.app is not None, "no app mounted for this test"
+        await self.app(scope, receive, send)
+
+
 class LiveServer:
     """uvicorn serving an app on a loopback ephemeral port, in a thread."""
 
-    def __init__(self, app: FastAPI):
+    def __init__(self, app: Any):
         self.sock = _free_socket()
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -147,12 +169,22 @@ class LiveServer:
         self.sock.close()
 
 
-@pytest.fixture
-def server(lib: Library) -> Iterator[LiveServer]:
-    app = create_app(lib)
-    live = LiveServer(app).start()
-    yield live
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[tuple[LiveServer, SwappableApp]]:
+    mount = SwappableApp()
+    live = LiveServer(mount).start()
+    yield live, mount
     live.stop()
+
+
+@pytest.fixture
+def server(lib: Library, live_server: tuple[LiveServer, SwappableApp]) -> Iterator[LiveServer]:
+    """The real server on loopback, serving this test's library."""
+    live, mount = live_server
+    app = create_app(lib)
+    mount.app = app
+    yield live
+    mount.app = None
     app.state.delivery.close()
 
 
