@@ -152,11 +152,13 @@ def plan_status(statuses: list[str]) -> str:
         return "partially_released"
     if s <= {"approved", "released"}:
         return "approved"
+    if s <= {"draft"}:
+        return "draft"
     if s & {"changes_requested", "rejected"}:
         return "changes_requested"
     if "in_review" in s:
         return "in_review"
-    return "draft"
+    return "changes_requested"  # some touchpoints moved on, a draft (e.g. blocked) did not
 
 
 # ---- storing ---------------------------------------------------------------------------------
