@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -389,25 +390,28 @@ def _insert_draft(conn: sqlite3.Connection, d: Draft, author: str, role: str,
          dumps(list(tags)), plan_id, send_at, title, report.verdict, len(report.findings),
          author, at, at],
     )
-    content = d.content.model_dump(mode="json")
-    generation = {"variant": d.variant, "timing": d.timing,
-                  "attempts": [a.model_dump(mode="json") for a in d.attempts]}
-    model, brief = d.model.model_dump(mode="json"), b.model_dump(mode="json")
-    compliance = report.model_dump(mode="json")
+    # pydantic serialises to JSON in Rust: several times faster than model_dump + json.dumps.
+    content, model = d.content.model_dump_json(), d.model.model_dump_json()
+    brief, compliance = b.model_dump_json(), report.model_dump_json()
+    generation = dumps({"variant": d.variant, "timing": d.timing,
+                        "attempts": [a.model_dump(mode="json") for a in d.attempts]})
+    parameters = dumps(d.parameters) if d.parameters else "{}"
     conn.execute(
         "INSERT INTO versions (material_id, version, parent_version, status, content, text, title,"
         " source, prompt_ref, model, parameters, brief, generation, compliance, verdict, author,"
         " created_at) VALUES (?, 1, NULL, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [mid, dumps(content), d.text, title, source, d.prompt_ref, dumps(model),
-         dumps(d.parameters), dumps(brief), dumps(generation), dumps(compliance), report.verdict,
-         author, at],
+        [mid, content, d.text, title, source, d.prompt_ref, model, parameters, brief, generation,
+         compliance, report.verdict, author, at],
     )
     conn.execute("INSERT INTO material_search (rowid, title, body) VALUES (?, ?, ?)",
                  [cur.lastrowid, title, d.text])
     _audit(conn, at, author, role, "create", mid, 1, None, "draft", None)
-    return MaterialVersion(
-        material_id=mid, version=1, status="draft", content=content, text=d.text, title=title,
-        source=source, prompt_ref=d.prompt_ref, model=model, parameters=d.parameters, brief=brief,
-        generation=generation, compliance=compliance, verdict=report.verdict, author=author,
-        created_at=at,
+    # Built from values just validated and written: no need to validate them again.
+    return MaterialVersion.model_construct(
+        material_id=mid, version=1, parent_version=None, status="draft",
+        content=json.loads(content), text=d.text, title=title, source=source,
+        prompt_ref=d.prompt_ref, model=json.loads(model), parameters=dict(d.parameters),
+        brief=json.loads(brief), generation=json.loads(generation),
+        compliance=json.loads(compliance), verdict=report.verdict, author=author,
+        created_at=at, override=None,
     )
