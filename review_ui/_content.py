@@ -52,11 +52,11 @@ def fix_content(content: BaseModel, report: Any) -> tuple[BaseModel, int]:
     data = content.model_dump(mode="json")
     applied_total = 0
     for key, text in fields.items():
-        mine = [f for f in report.findings if f.field == key]
-        if not mine:
+        if not any(f.field == key for f in report.findings):
             continue
-        sub = report.model_copy(update={"findings": mine})
-        fixed, applied = apply_fixes(text, sub)
+        # Offsets are into this field's text; scene fields included (engine's own
+        # fix_content covers top-level fields only).
+        fixed, applied = apply_fixes(text, report, field=key)
         if applied and fixed != text:
             data = set_field(data, key, fixed)
             applied_total += len(applied)

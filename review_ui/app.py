@@ -9,18 +9,26 @@ import streamlit as st
 
 from review_ui._i18n import LANGS, label
 from review_ui._nav import PAGE_FILES, PAGE_ICONS, PAGES_DIR, pages_for
-from review_ui._session import current_user, sign_out, t
+from review_ui._session import current_user, lang, sign_out, t
+
+
+def _set_lang() -> None:
+    st.session_state["ui_lang"] = st.session_state["ui_lang_choice"]
 
 
 def main() -> None:
     st.set_page_config(page_title="contentgen", page_icon=":material/fact_check:", layout="wide")
     with st.sidebar:
+        # The choice lives in a plain state key: widget state is dropped on runs that do not
+        # draw the widget, and the language must survive every page switch and the login.
         st.radio(
             label("language", "zh") + " / " + label("language", "en"),
             options=list(LANGS),
+            index=list(LANGS).index(lang()),
             format_func=LANGS.__getitem__,
             horizontal=True,
-            key="ui_lang",
+            key="ui_lang_choice",
+            on_change=_set_lang,
         )
     user = current_user()
     login = st.Page(

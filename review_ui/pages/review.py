@@ -43,7 +43,7 @@ def _decide(action: str, material_id: str, version: int) -> None:
 def _bulk(query: dict[str, Any]) -> None:
     """Approve items without findings, page by page; items this user wrote are skipped."""
     approved = skipped = 0
-    q = {k: v for k, v in query.items() if k != "has_findings"}
+    q = {k: v for k, v in query.items() if k not in ("has_findings", "status")}
     while approved + skipped < BULK_LIMIT:
         page = lib.list(status="in_review", has_findings=False, **q, limit=50, offset=skipped)
         if not page.items:

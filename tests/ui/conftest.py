@@ -49,12 +49,27 @@ def _draft(body: str, findings: list[Finding], *, industry: str = "retail",
 
 
 @pytest.fixture
+def many_drafts() -> Callable[[int], Iterator[Draft]]:
+    """n distinct clean push drafts, made lazily (for the 10,000-item paging test)."""
+
+    def make(n: int) -> Iterator[Draft]:
+        for i in range(n):
+            yield _draft(f"野餐篮第{i}号上新，点击查看。", [])
+
+    return make
+
+
+@pytest.fixture
 def make_material(lib: Any) -> Callable[..., Any]:
     """Save a push draft as olivia and take it to `status` through the real workflow."""
 
     def make(status: str = "in_review", *, body: str = "好久不见，野餐篮本周上新，点击查看。",
-             error: bool = False, author: str = "olivia", **kw: Any) -> Any:
+             error: bool = False, warning: bool = False, author: str = "olivia",
+             **kw: Any) -> Any:
         findings = []
+        if warning:
+            findings = [Finding(rule="pii.phone", severity="warning", start=0, end=2,
+                                match=body[:2], message="个人信息", field="body")]
         if error:
             start = body.index("最")
             findings = [Finding(rule="ad_law.superlative", severity="error", start=start,

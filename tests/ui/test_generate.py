@@ -1,0 +1,71 @@
+"""Generate page: real generation (offline model), live re-check, fixes, save and submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def generate(at: Any, variants: int = 3) -> Any:
+    at.selectbox(key="g_industry").select("retail")
+    at.selectbox(key="g_content_type").select("copy").run()
+    at.selectbox(key="g_channel").select("moments")
+    at.text_input(key="g_product").input("周末野餐篮")
+    at.text_area(key="g_selling_points").input("轻便\n防水")
+    at.number_input(key="g_variants").set_value(variants)
+    return at.button(key="g_generate").click().run()
+
+
+def test_operator_generates_variants_side_by_side(lib: Any, app: Any) -> None:
+    at = generate(app("olivia", "generate"))
+    assert not at.exception
+    assert {f"g_submit_{n}" for n in (1, 2, 3)} <= {b.key for b in at.button}
+    # The offline model says so on every variant.
+    assert sum("OFFLINE" in c.value or "离线模型" in c.value for c in at.caption) == 3
+    assert any("周末野餐篮" in m.value for m in at.markdown)
+
+
+def test_edit_is_rechecked_live_fixed_saved_and_submitted(lib: Any, app: Any) -> None:
+    at = generate(app("olivia", "generate"), variants=1)
+    body = at.text_area(key="g_edit_1_body")
+    body.input("全网最好用的周末野餐篮，轻便防水。").run()
+    assert not at.exception
+    # The edit was checked again: the superlative is marked as an error in the text.
+    assert any('class="finding finding-error"' in m.value and "最好" in m.value for m in at.markdown)
+    assert any("block" in m.value for m in at.markdown)
+    at.button(key="g_fix_1").click().run()
+    assert not at.exception
+    assert "最好" not in at.text_area(key="g_edit_1_body").value
+    assert not any("finding-error" in m.value for m in at.markdown)
+    at.button(key="g_submit_1").click().run()
+    assert not at.exception
+    page = lib.list(status="in_review")
+    assert page.total == 1
+    m = page.items[0]
+    v = lib.get_version(m.id, m.current_version)
+    assert v.version == 2 and v.author == "olivia" and "最好" not in v.text
+    assert lib.get_version(m.id, 1).source == "generated"
+    assert v.source in ("auto_fixed", "edited")
+
+
+def test_submit_of_blocked_edit_shows_the_library_error(lib: Any, app: Any) -> None:
+    at = generate(app("olivia", "generate"), variants=1)
+    at.text_area(key="g_edit_1_body").input("全网最好用的周末野餐篮。").run()
+    at.button(key="g_submit_1").click().run()
+    assert not at.exception
+    assert at.error, "a blocked submission must say why"
+    assert lib.list(status="in_review").total == 0
+
+
+def test_bad_brief_is_a_message_not_a_crash(lib: Any, app: Any) -> None:
+    at = app("olivia", "generate")
+    at.button(key="g_generate").click().run()  # no product
+    assert not at.exception
+    assert any("product" in e.value for e in at.error)
+
+
+def test_reviewer_has_no_generate_page(lib: Any, app: Any) -> None:
+    import pytest
+
+    at = app("rui")
+    with pytest.raises(ValueError):
+        at.switch_page("pages/generate.py")

@@ -1,0 +1,102 @@
+"""Review queue: one item at a time, decisions land in the library, four eyes, bulk, override."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def keys(at: Any) -> set[str]:
+    return {b.key for b in at.button}
+
+
+def test_reviewer_approves_and_the_next_item_opens(lib: Any, app: Any, make_material: Any) -> None:
+    first, second = make_material(), make_material(body="野餐季到了，新款野餐篮上架。")
+    at = app("rui", "review")
+    assert not at.exception
+    assert {"r_approve", "r_request_changes", "r_reject", "r_bulk_approve"} <= keys(at)
+    assert any(first.id in m.value for m in at.markdown)
+    at.button(key="r_approve").click().run()
+    assert not at.exception
+    assert lib.get(first.id).status == "approved"
+    assert [e.action for e in lib.history(first.id)][-1] == "approve"
+    # The decided item left the queue: the next one is on screen.
+    assert any(second.id in m.value for m in at.markdown)
+    assert lib.get(second.id).status == "in_review"
+
+
+@pytest.mark.parametrize("button,status", [("r_reject", "rejected"),
+                                           ("r_request_changes", "changes_requested")])
+def test_decision_with_reason_is_recorded(lib: Any, app: Any, make_material: Any, button: str,
+                                          status: str) -> None:
+    m = make_material()
+    at = app("rui", "review")
+    at.text_area(key="r_reason").input("语气太强，请改温和一些")
+    at.button(key=button).click().run()
+    assert not at.exception
+    assert lib.get(m.id).status == status
+    assert lib.history(m.id)[-1].reason == "语气太强，请改温和一些"
+
+
+def test_no_approve_button_for_ones_own_version(lib: Any, app: Any, make_material: Any) -> None:
+    mine = make_material(author="root")  # the admin wrote it and may review others, not this
+    at = app("root", "review")
+    assert not at.exception
+    assert any(mine.id in m.value for m in at.markdown)
+    assert "r_approve" not in keys(at)
+    assert any("four eyes" in w.value or "四眼" in w.value for w in at.warning)
+
+
+def test_bulk_approve_takes_only_items_without_findings(lib: Any, app: Any,
+                                                         make_material: Any) -> None:
+    clean = [make_material(body=f"野餐篮第{i}款上新。") for i in range(3)]
+    flagged = make_material(body="野餐篮联系电话13812345678。", warning=True)
+    at = app("rita", "review")
+    at.button(key="r_bulk_approve").click().run()
+    assert not at.exception
+    assert [lib.get(m.id).status for m in clean] == ["approved"] * 3
+    assert lib.get(flagged.id).status == "in_review"
+    assert any("3" in s.value for s in at.success)
+
+
+def test_filters_narrow_the_queue(lib: Any, app: Any, make_material: Any) -> None:
+    make_material(industry="retail")
+    food = make_material(industry="food", body="坚果礼盒到货啦。")
+    at = app("rui", "review")
+    assert "待审核: 2" in [c.value for c in at.caption]
+    at.selectbox(key="r_f_industry").select("food").run()
+    assert not at.exception
+    assert any(food.id in m.value for m in at.markdown)
+    assert "待审核: 1" in [c.value for c in at.caption]
+
+
+def test_compliance_overrides_a_blocked_draft(lib: Any, app: Any, make_material: Any) -> None:
+    blocked = make_material("draft", body="全网最好用的野餐篮。", error=True)
+    at = app("chen", "review")
+    assert not at.exception
+    assert "r_approve" not in keys(at)  # compliance officers do not approve
+    at.text_area(key="o_justification").input("经核实为第三方检测报告中的原话，法务已确认。")
+    at.button(key="o_override").click().run()
+    assert not at.exception
+    v = lib.get_version(blocked.id, 1)
+    assert v.override is not None and v.override.by == "chen"
+    # The gate now lets the operator submit.
+    lib.submit(blocked.id, 1, actor="olivia")
+    assert lib.get(blocked.id).status == "in_review"
+
+
+def test_override_without_justification_is_an_error_message(lib: Any, app: Any,
+                                                             make_material: Any) -> None:
+    blocked = make_material("draft", body="全网最好用的野餐篮。", error=True)
+    at = app("chen", "review")
+    at.button(key="o_override").click().run()
+    assert not at.exception
+    assert any("justification" in e.value for e in at.error)
+    assert lib.get_version(blocked.id, 1).override is None
+
+
+def test_operator_has_no_review_page(lib: Any, app: Any) -> None:
+    at = app("olivia")
+    with pytest.raises(ValueError):
+        at.switch_page("pages/review.py")
