@@ -180,6 +180,7 @@ def create_app(source: Library | str | Path, *, templates_dir: Path | None = Non
     app.state.delivery = DeliveryContext(library, renderer)
     _install_error_handlers(app)
     _routes(app)
+    app.include_router(__import__("library.schedule_api", fromlist=["router"]).router)  # plans: /v1/schedule
     return app
 
 

@@ -34,6 +34,7 @@ def generator():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def lib(isolated_env: Path):  # type: ignore[no-untyped-def]
     """A fresh library with an operator, two reviewers and a compliance officer."""
+    import library.deliveries  # noqa: F401 - its migration too: the schedule endpoint reads acks
     from library import Library
 
     library = Library.open(isolated_env / "plans.db")
@@ -44,3 +45,35 @@ def lib(isolated_env: Path):  # type: ignore[no-untyped-def]
     library.users.add("ada", "admin")
     yield library
     library.close()
+
+
+@pytest.fixture
+def live_url():  # type: ignore[no-untyped-def]
+    """Serve an ASGI app with a real uvicorn on 127.0.0.1 (ephemeral port); yields start(app) -> url."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    servers: list[tuple[uvicorn.Server, threading.Thread, socket.socket]] = []
+
+    def start(app: object) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))  # type: ignore[arg-type]
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.01)
+        servers.append((server, thread, sock))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    yield start
+    for server, thread, sock in servers:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
