@@ -30,10 +30,9 @@ typecheck: install
 test: install browser lint typecheck
 	$(BIN)/pytest
 
+# Seeds demo users and materials, starts the delivery API and the review UI (scripts/run.sh).
 run: install
-	$(BIN)/contentgen generate --industry cosmetics --segment dormant.mass --persona approachable \
-		--content-type short_video_script --channel video_account --locale zh-CN \
-		--product "氨基酸洁面乳" --selling-point "温和不紧绷" --variants 3
+	BIN=$(BIN) ./scripts/run.sh
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -104,3 +104,68 @@ def app_as(user: str | None, page: str | None = None) -> Any:
 @pytest.fixture
 def app() -> Callable[..., Any]:
     return app_as
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(url: str, deadline_s: float, proc: Any = None) -> None:
+    """Poll url until it answers 200; fail with the process's output if it died or time ran out."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + deadline_s
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"process exited ({proc.returncode}) before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not answer within {deadline_s:.0f}s")
+        time.sleep(0.25)
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., None]:
+    return _wait_for
+
+
+@pytest.fixture
+def run_script(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Start scripts/run.sh (what `make run` runs) on free ports; stopped with SIGTERM after."""
+    import os
+    import signal
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(db: Path) -> tuple[Any, int, int, Path]:
+        api, ui = free_port(), free_port()
+        env = {**os.environ, "API_PORT": str(api), "UI_PORT": str(ui), "CONTENTGEN_DB": str(db),
+               "BIN": str(root / ".venv" / "bin")}
+        out = tmp_path / "run.out"
+        proc = subprocess.Popen(["bash", str(root / "scripts" / "run.sh")], cwd=root, env=env,
+                                stdout=out.open("wb"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        procs.append(proc)
+        return proc, api, ui, out
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
