@@ -19,6 +19,7 @@ from contentgen.compliance.report import Finding
 TERM, EXCEPTION, TRIGGER, ELEMENT, PREFILTER = range(5)
 # Kinds that need the context to be known: they demand something, rather than forbid it.
 _DEMANDING = {"requires", "length"}
+_WHOLE_TEXT = {"requires", "pii", "length"}
 
 
 @dataclass(frozen=True)
@@ -122,19 +123,33 @@ class CompiledPack:
     automaton: Any
     regexes: list[_Regex]
     replacements: dict[tuple[int, str], str]  # (rule, normalised term) → replacement
-    _active: dict[Context, frozenset[int]] = field(default_factory=dict)
+    _active: dict[tuple[Context, frozenset[str]], frozenset[int]] = field(default_factory=dict)
+    _checks: dict[tuple[Context, frozenset[str]], tuple[int, ...]] = field(default_factory=dict)
 
-    def active(self, ctx: Context) -> frozenset[int]:
-        hit = self._active.get(ctx)
+    def active(self, ctx: Context, kinds: frozenset[str]) -> frozenset[int]:
+        """Indexes of the rules in scope for a context and set of kinds (memoised)."""
+        hit = self._active.get((ctx, kinds))
         if hit is None:
-            hit = frozenset(i for i, r in enumerate(self.pack.rules) if in_scope(self.scopes[i], ctx, r.kind))
-            if len(self._active) > 512:
+            hit = frozenset(i for i, r in enumerate(self.pack.rules)
+                            if r.kind in kinds and in_scope(self.scopes[i], ctx, r.kind))
+            if len(self._active) > 1024:
                 self._active.clear()
-            self._active[ctx] = hit
+            self._active[(ctx, kinds)] = hit
+        return hit
+
+    def checks(self, ctx: Context, kinds: frozenset[str]) -> tuple[int, ...]:
+        """Active rules that run once per text rather than per match (requires, pii, length)."""
+        key = (ctx, kinds)
+        hit = self._checks.get(key)
+        if hit is None:
+            hit = tuple(sorted(i for i in self.active(ctx, kinds) if self.pack.rules[i].kind in _WHOLE_TEXT))
+            if len(self._checks) > 1024:
+                self._checks.clear()
+            self._checks[key] = hit
         return hit
 
     def scan(self, nt: Normalized, ctx: Context, kinds: frozenset[str]) -> list[Finding]:
-        active = {i for i in self.active(ctx) if self.pack.rules[i].kind in kinds}
+        active = self.active(ctx, kinds)
         if not active:
             return []
         text = nt.text
@@ -174,7 +189,7 @@ class CompiledPack:
             kept = _outermost([h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)], merge)
             for s, e, key in kept:
                 findings.append(self._finding(rule_i, nt, s, e, key, ctx))
-        for rule_i in active:
+        for rule_i in self.checks(ctx, kinds):
             rule = self.pack.rules[rule_i]
             if rule.kind == "requires":
                 triggered = not (rule.trigger_terms or rule.trigger_patterns) or (rule_i, TRIGGER) in seen

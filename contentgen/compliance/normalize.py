@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,15 +40,26 @@ _CJK = (
 )
 # Separators collapsed between two CJK characters; sentence punctuation (，。！？ → , . ! ?
 # after NFKC) is kept apart from '.', since a comma or stop between words is normal text.
-_SEPARATORS = r"\s*\-._·•・|/\\~^+#=`'\"“”‘’"
-_COLLAPSE = re.compile(rf"(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
+_SEPARATORS = r" \t\r\n\f\v*\-._·•・|/\\~^+#=`'\"“”‘’"  # whitespace is ASCII after NFKC
+# Starts with the separator class so re can skip ahead fast; the CJK character before the run
+# is checked in Python (separators are rare in CJK text).
+_SEP_RUN = re.compile(rf"[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+_MARK = "\ufdd0"  # a noncharacter: stands in for characters whose mapping changes the length
+_TABLE_SIZE = 0x30000
 
 
 @dataclass(frozen=True)
 class Tables:
-    translate: dict[int, str]  # 1 → 1 mappings
-    special: re.Pattern[str]  # characters whose mapping changes the length
-    expand: dict[str, str]
+    # Indexed by code point: list lookups never raise, which keeps str.translate fast on CJK
+    # (a dict table raises and swallows KeyError for every unmapped character).
+    translate: list[int | str]
+    expand: dict[str, str]  # character → replacement of another length (often "")
+    special: re.Pattern[str]
+    one: dict[str, str]  # character → its 1 → 1 replacement
+    needs: re.Pattern[str]  # any character that changes (astral ones are checked one by one)
 
 
 def _fold(ch: str) -> str:
@@ -104,17 +116,42 @@ def family(locale: str | None) -> str:
 
 @lru_cache(maxsize=4)
 def tables(fam: str) -> Tables:
-    translate, expand = _base_tables()
-    translate = dict(translate)
+    mapping, expand = _base_tables()
+    mapping = dict(mapping)
     if fam == "zh":
-        for cp, dst in _t2s_table().items():
-            folded = translate.get(cp)
-            if folded is None:
-                translate[cp] = dst
+        t2s = _t2s_table()
+        for cp, dst in t2s.items():
+            mapping.setdefault(cp, dst)
         # A compatibility ideograph may NFKC to a traditional character: fold twice.
-        translate = {cp: _t2s_table().get(ord(v), v) if len(v) == 1 else v for cp, v in translate.items()}
-    special = re.compile("[" + "".join(re.escape(c) for c in sorted(expand)) + "]")
-    return Tables(translate, special, expand)
+        mapping = {cp: t2s.get(ord(v), v) if len(v) == 1 else v for cp, v in mapping.items()}
+    table: list[int | str] = list(range(_TABLE_SIZE))
+    for cp, dst in mapping.items():
+        if cp < _TABLE_SIZE:
+            table[cp] = dst
+    for ch in expand:
+        if ord(ch) < _TABLE_SIZE:
+            table[ord(ch)] = _MARK
+    one = {chr(cp): v for cp, v in mapping.items() if len(v) == 1 and chr(cp) not in expand}
+    bmp = [c for c in [*one, *expand] if ord(c) < 0x10000]
+    # The astral range sits in its own branch: one astral character in a class makes re fall
+    # back from a bitmap to a linear list of ranges.
+    needs = re.compile(_char_class(bmp).pattern + r"|[\U00010000-\U0010FFFF]")
+    return Tables(table, expand, _char_class(expand), one, needs)
+
+
+def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
+    """A character class written as ranges: a long list of single characters makes re slow."""
+    cps = sorted({ord(c) for c in chars})
+    parts: list[str] = []
+    i = 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return re.compile("[" + "".join(parts) + "]")
 
 
 class OffsetMap:
@@ -192,14 +229,29 @@ class Normalized:
 def normalize(text: str, fam: str = "default") -> Normalized:
     t = tables(fam)
     maps: list[OffsetMap] = []
-    work = text
-    if t.special.search(work):
-        edits = [(m.start(), m.end(), t.expand[m.group()]) for m in t.special.finditer(work)]
-        work, m1 = _edit(work, edits)
+    changes = [m.start() for m in t.needs.finditer(text)]
+    if any(text[i] in t.expand for i in changes):
+        # Rare: zero-width or expanding characters; edit with an offset map, then fold the rest.
+        edits = [(m.start(), m.end(), t.expand[m.group()]) for m in t.special.finditer(text)]
+        work, m1 = _edit(text, edits)
         maps.append(m1)
-    work = work.translate(t.translate)
-    if _COLLAPSE.search(work):
-        edits = [(m.start(), m.end(), "") for m in _COLLAPSE.finditer(work)]
+        work = work.translate(t.translate)
+    elif changes:
+        # Usual: a few 1 → 1 replacements (full-width punctuation, capitals, traditional forms);
+        # splicing them is several times faster than str.translate over the whole text.
+        out: list[str] = []
+        last = 0
+        for i in changes:
+            out.append(text[last:i])
+            out.append(t.one.get(text[i], text[i]))
+            last = i + 1
+        out.append(text[last:])
+        work = "".join(out)
+    else:
+        work = text
+    edits = [(m.start(), m.end(), "") for m in _SEP_RUN.finditer(work)
+             if m.start() > 0 and _IS_CJK.match(work, m.start() - 1)]
+    if edits:
         work, m2 = _edit(work, edits)
         maps.append(m2)
     return Normalized(work, text, tuple(maps))
