@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -215,3 +216,9 @@ ErrorOf = Callable[[httpx.Response], dict[str, str]]
 @pytest.fixture
 def err() -> ErrorOf:
     return error_of
+
+
+@pytest.fixture
+def kit() -> SimpleNamespace:
+    """The helpers above, for tests that build libraries themselves (e.g. per hypothesis example)."""
+    return SimpleNamespace(World=World, make_draft=make_draft, pass_checker=pass_checker)
