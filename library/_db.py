@@ -37,6 +37,8 @@ class Connections:
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a commit the caller saw is on disk, even after power loss (system of record).
             conn.execute("PRAGMA synchronous = FULL")
+            # 64 MiB page cache: index and search-tree updates stay in memory on big libraries.
+            conn.execute("PRAGMA cache_size = -65536")
             db = sqlite_utils.Database(conn, execute_plugins=False)
             self._local.db = db
             with self._lock:
