@@ -45,9 +45,8 @@ def check_dir(root: str | Path) -> CheckReport:
             except ContentgenError as e:
                 report.problems.append(f"{e} (rendering a sample {loc} brief for {pf.id})")
                 break
-    ids = {f.id for f in report.files}
     for ct in vocab.CONTENT_TYPES:
-        if f"{ct}/default" not in ids:
+        if not (root / ct / "default.md").exists():
             report.problems.append(f"{root}/{ct}/default.md: missing; every content type needs a default")
     return report
 

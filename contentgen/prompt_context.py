@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -120,15 +121,16 @@ class Guidance:
     ) -> dict[str, Any]:
         """The variables a prompt body sees: brief data and the guidance that applies to it."""
         loc = brief.locale
+        data = brief.model_dump(mode="json")
         return {
-            "brief": brief.model_dump(mode="json"),
-            "brief_json": brief_json(brief),
-            "locale": self._locale(loc),
+            "brief": data,
+            "brief_json": _dumps(data),
+            "locale": self._cached(("locale", loc), lambda: self._locale(loc)),
             "segment": self._segment(brief),
-            "persona": self._persona(brief.persona, loc),
-            "industry": self._industry(brief.industry, loc),
-            "channel": self._channel(brief.channel, loc),
-            "schema": {"name": output_schema, "fields": schema_outline(output_schema),
+            "persona": self._cached(("persona", brief.persona, loc), lambda: self._persona(brief.persona, loc)),
+            "industry": self._cached(("industry", brief.industry, loc), lambda: self._industry(brief.industry, loc)),
+            "channel": self._cached(("channel", brief.channel, loc), lambda: self._channel(brief.channel, loc)),
+            "schema": {"name": output_schema, "fields": _schema_outline(output_schema),
                        "hints": SCHEMA_HINTS.get(output_schema, [])},
             "variant": variant,
             "variants": variants,
@@ -136,6 +138,15 @@ class Guidance:
             "output_schema": output_schema,
             "extra": extra,
         }
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_memo", {})
+
+    def _cached(self, key: tuple[str, ...], make: Any) -> Any:
+        memo: dict[tuple[str, ...], Any] = self._memo  # type: ignore[attr-defined]
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
     def _locale(self, loc: str) -> dict[str, Any]:
         return {"id": loc, **self.locales[loc]}
@@ -190,9 +201,18 @@ class Guidance:
 
 
 def brief_json(brief: Brief) -> str:
-    """Compact JSON of the brief for the <brief> block; '</' is escaped so text cannot close it."""
-    text = json.dumps(brief.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/")
+    """Compact JSON of the brief for the <brief> block; '<' is escaped so brief text cannot open or close a tag."""
+    return _dumps(brief.model_dump(mode="json"))
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c")
+
+
+@cache
+def _schema_outline(name: str) -> tuple[str, ...]:
+    return tuple(schema_outline(name))
 
 
 def schema_outline(name: str) -> list[str]:

@@ -11,8 +11,9 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jinja2
 import yaml
@@ -178,6 +179,7 @@ class PromptFile:
     guidance: Guidance
     env: SandboxedEnvironment
     key_lines: dict[str, int] = field(default_factory=dict)
+    _few_shot: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
 
     # ---- identity -----------------------------------------------------------------------
     @property
@@ -213,20 +215,20 @@ class PromptFile:
         return self.meta.model.model_dump()
 
     # ---- scope ---------------------------------------------------------------------------
-    @property
+    @cached_property
     def industries(self) -> tuple[str, ...]:
         return _expand(self.meta.industries, vocab.INDUSTRIES)
 
-    @property
+    @cached_property
     def segments(self) -> tuple[str, ...]:
         return tuple(s for s in vocab.SEGMENTS if any(fnmatch.fnmatch(s, p) for p in self.meta.segments))
 
-    @property
+    @cached_property
     def channels(self) -> tuple[str, ...]:
         fits = tuple(c for c in vocab.CHANNELS if self.content_type in vocab.CHANNEL_CONTENT_TYPES[c])
         return tuple(c for c in _expand(self.meta.channels, vocab.CHANNELS) if c in fits)
 
-    @property
+    @cached_property
     def locales(self) -> tuple[str, ...]:
         return _expand(self.meta.locales, vocab.LOCALES)
 
@@ -320,6 +322,11 @@ class PromptFile:
 
     def few_shot(self, locale: str | None = None) -> list[tuple[str, str]]:
         """The examples as (user, assistant JSON) pairs; those in the brief's locale first."""
+        if locale not in self._few_shot:
+            self._few_shot[locale] = self._make_few_shot(locale)
+        return list(self._few_shot[locale])
+
+    def _make_few_shot(self, locale: str | None) -> list[tuple[str, str]]:
         pairs = []
         for ex in self.meta.examples:
             brief = self.sample_brief(**ex.brief)
@@ -337,15 +344,23 @@ class PromptFile:
         try:
             fn = self.template.blocks[name]
             text = "".join(fn(self.template.new_context(ctx)))
-        except jinja2.TemplateError as e:
-            raise PromptError(f"{self._where(e)}: {type(e).__name__}: {e}") from None
+        except jinja2.TemplateError:
+            self._reraise()
         return _tidy(text)
 
     def _partial(self, name: str, ctx: dict[str, Any]) -> str:
         try:
             return _tidy(self.env.get_template(name).render(ctx))
+        except jinja2.TemplateError:
+            self._reraise()
+
+    def _reraise(self) -> NoReturn:
+        """Turn the current Jinja error into a PromptError naming the template file and line."""
+        try:
+            self.env.handle_exception()  # rewrites the traceback to template line numbers
         except jinja2.TemplateError as e:
             raise PromptError(f"{self._where(e)}: {type(e).__name__}: {e}") from None
+        raise AssertionError("unreachable")
 
     def _where(self, e: BaseException) -> str:
         """file:line of the innermost template frame in the traceback."""
@@ -403,6 +418,8 @@ def make_env(partials: Path) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # the catalog reloads (with a new environment) when a file changes
+        cache_size=-1,
     )
 
 
@@ -424,7 +441,8 @@ def parse_file(path: Path, prompt_id: str, env: SandboxedEnvironment, guidance: 
         data = yaml.safe_load(front)
         key_lines = _key_lines(front)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        # The start of the unclosed construct (context) is where a person looks first.
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise PromptError(f"{path}:{line}: invalid YAML: {getattr(e, 'problem', e)}") from None
     if not isinstance(data, dict):
@@ -457,10 +475,11 @@ def _meta_error(path: Path, e: Exception, key_lines: dict[str, int]) -> str:
     problems = []
     for err in e.errors():  # type: ignore[attr-defined]
         loc = err.get("loc", ())
-        key = str(loc[0]) if loc else ""
-        line = key_lines.get(key, 2)
-        what = ".".join(str(x) for x in loc) or "front matter"
         msg = err.get("msg", "").removeprefix("Value error, ")
+        # Cross-field checks have no location; their message starts with the key at fault.
+        key = str(loc[0]) if loc else (msg.split() or [""])[0]
+        line = key_lines.get(key, 2)
+        what = ".".join(str(x) for x in loc) or key
         if err.get("type") == "extra_forbidden":
             msg = f"unknown key; allowed: {', '.join(PromptMeta.model_fields)}"
         problems.append(f"{path}:{line}: {what}: {msg}")

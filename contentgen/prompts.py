@@ -188,6 +188,9 @@ class PromptCatalog:
                 note(f"no file in {family} covers {_context(brief)}; falling back", True)
                 fallback = True
                 continue
+            for f in members:
+                if f is not best and f.specificity() > best.specificity():
+                    note(f"skipped {f.id}: does not cover {', '.join(f.misfits(brief))}")
             specific = [f for f in members if f.industries == (brief.industry,)]
             if best.industries != (brief.industry,):
                 if specific:
