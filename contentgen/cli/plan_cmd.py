@@ -111,19 +111,20 @@ def create_cmd(channels: str | None, start: str, dry_run: bool, save: bool, acto
         from library.plans import scheduled_sends
 
         existing = scheduled_sends(lib, req.segment)
+    # The calendar first: a template or constraint problem is reported before any generation.
+    template, slots = plan_schedule(req, settings=settings, existing=existing)
     if dry_run:
-        template, slots = plan_schedule(req, settings=settings, existing=existing)
         rows = [{"seq": s.seq, "day": s.day, "date": s.local_date.isoformat(), "time": f"{s.local_time:%H:%M}",
                  "send_at": s.send_at_iso, "channel": s.channel, "content_type": s.content_type,
                  "purpose": s.purpose} for s in slots]
         emit_json(rows) if fmt == "json" else _print_calendar(template.title_in(req.locale), rows)
         return
-    with click.progressbar(length=1, label="generating", file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
-
-        plan = generate_plan(req, settings=settings, existing=existing, on_progress=progress)
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(slots), label="generating", file=sys.stderr) as bar:
+            plan = generate_plan(req, settings=settings, existing=existing,
+                                 on_progress=lambda done, total: bar.update(1))
+    else:
+        plan = generate_plan(req, settings=settings, existing=existing)
     rows = plan.calendar()
     plan_id: str | None = None
     if lib is not None:
