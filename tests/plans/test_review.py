@@ -169,3 +169,17 @@ def test_other_plans_for_the_segment_count_toward_caps(lib: Library, generator: 
 )
 def test_plan_status_from_touchpoints(statuses: list[str], expected: str) -> None:
     assert plan_status(statuses) == expected
+
+
+def test_plans_survive_export_and_import(lib: Library, stored: str, tmp_path: Any) -> None:
+    import io
+
+    submit_plan(lib, stored, actor="olga")
+    buf = io.StringIO()
+    lib.export_jsonl(buf)
+    other = Library.open(tmp_path / "restored.db")
+    try:
+        other.import_jsonl(io.StringIO(buf.getvalue()))
+        assert get_plan(other, stored) == get_plan(lib, stored)
+    finally:
+        other.close()
