@@ -112,6 +112,11 @@ def part_inserts(args: argparse.Namespace, workdir: Path) -> bool:
 # name -> function(args, workdir) -> met its target; the HTTP half registers here.
 PARTS: dict[str, Callable[[argparse.Namespace, Path], bool]] = {"inserts": part_inserts}
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api_http import part_http  # noqa: E402  (the delivery API's HTTP half, benchmarks/api_http.py)
+
+PARTS["http"] = part_http
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -58,8 +58,9 @@ def _to_released(cursor: sqlite3.Cursor) -> list[Released]:
     out = []
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
-        row["tags"] = json.loads(row["tags"] or "[]")
-        row["content"] = json.loads(row["content"])
+        tags = row["tags"]
+        row["tags"] = [] if not tags or tags == "[]" else json.loads(tags)
+        # content stays JSON text: the renderer decodes it only on a payload-cache miss.
         out.append(Released(row))
     return out
 

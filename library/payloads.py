@@ -103,7 +103,7 @@ class PayloadRenderer:
     def render(self, version: dict[str, Any]) -> dict[str, Any]:
         """The payload of one version: {"format": "text"|"markdown"|"json", "body": str | object}.
 
-        `version` carries `id`, `version`, `channel`, `locale`, `content` (a dict) and the
+        `version` carries `id`, `version`, `channel`, `locale`, `content` (a dict or its JSON) and the
         material's other dimensions. Versions are immutable, so results are cached by
         (id, version, channel).
         """
@@ -128,8 +128,11 @@ class PayloadRenderer:
         name, fmt = self.templates[channel]
         material = {k: v for k, v in version.items() if k != "content"}
         try:
+            content = version["content"]
+            if isinstance(content, str | bytes):  # JSON text straight from the store
+                content = json.loads(content)
             out = self.env.get_template(name).render(
-                content=version["content"], material=material, locale=version["locale"]
+                content=content, material=material, locale=version["locale"]
             )
         except TemplateError as e:
             raise ChannelTemplateError(
