@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -59,8 +60,10 @@ L: dict[str, tuple[str, str]] = {  # (zh, en)
     "status": ("状态", "Status"),
 }
 WEEK = {"zh": ("一", "二", "三", "四", "五", "六", "日"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-STATUS_MARK = {"draft": "📝", "in_review": "👀", "approved": "✅", "released": "🚀", "rejected": "⛔",
-               "changes_requested": "✏️", "retired": "🗄️"}
+STATUS_MARK = {"draft": ":material/edit_note:", "in_review": ":material/visibility:",
+               "approved": ":material/check_circle:", "released": ":material/send:",
+               "rejected": ":material/block:", "changes_requested": ":material/edit:",
+               "retired": ":material/archive:"}
 
 
 def s(key: str) -> str:
@@ -152,11 +155,11 @@ def _calendar(plan: Any) -> None:
             items = by_date.get(day.isoformat(), [])
             cell = f"**{day:%m-%d}**" if inside else f"{day:%m-%d}"
             for tp in items:
-                cell += f"<br>#{tp.seq} {tp.local_time} {tp.channel} {STATUS_MARK.get(tp.status, tp.status)}"
+                cell += "<br>" + html.escape(f"#{tp.seq} {tp.local_time} {tp.channel} ") + STATUS_MARK.get(tp.status, "")
             cells.append(cell)
             day += timedelta(days=1)
         rows.append("| " + " | ".join(cells) + " |")
-    st.markdown("\n".join(rows), unsafe_allow_html=False)
+    st.markdown("\n".join(rows), unsafe_allow_html=True)  # only <br>: every value is escaped
     st.dataframe(
         [{"#": tp.seq, "day": tp.day, "date": tp.local_date, "time": tp.local_time, "channel": tp.channel,
           "type": tp.content_type, "status": tp.status, "compliance": tp.verdict, "title": tp.title,
@@ -206,7 +209,7 @@ def _touchpoint(plan: Any) -> None:
         content_view(v.content, v.compliance)
     with right:
         findings_list(v.compliance)
-        with st.expander(t("page_library")):
+        with st.expander(t("history")):
             history_view(lib.history(tp.material_id))
     if tp.status == "in_review" and may(user.role, "approve"):
         st.text_input(s("reason"), key="p_tp_reason")
@@ -235,7 +238,7 @@ with user_errors():
         st.session_state["p_select"] = ids[0]
     plan_id = st.selectbox(s("pick"), ids, format_func=names.__getitem__, key="p_select")
     plan = store.get_plan(lib, plan_id)
-    counts = " · ".join(f"{STATUS_MARK.get(k, k)} {k} {n}" for k, n in sorted(plan.counts.items()))
+    counts = " · ".join(f"{STATUS_MARK.get(k, '')} {k} {n}" for k, n in sorted(plan.counts.items()))
     st.markdown(f"**{s('status')}: {plan.status}** — {counts}  \n{plan.segment} · {plan.industry} · "
                 f"{plan.locale} · {plan.days}d · {plan.start_date} ({plan.timezone}) · {plan.author}")
     a1, a2, a3 = st.columns(3)

@@ -62,7 +62,7 @@ def test_operator_creates_a_plan_and_sees_its_calendar(ui_lib: Library) -> None:
     # The calendar grid names every touchpoint; the operator may submit but not approve.
     grid = "\n".join(str(m.value) for m in at.markdown)
     for tp in plan.touchpoints:
-        assert f"#{tp.seq} {tp.local_time} {tp.channel}" in grid
+        assert f"#{tp.seq} {tp.local_time} {tp.channel} :material/edit_note:" in grid
     assert "p_submit_all" in buttons(at) and "p_approve_all" not in buttons(at)
     at.button(key="p_submit_all").click().run()
     assert not at.exception
