@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,6 +57,7 @@ _bearer = HTTPBearer(auto_error=False, description="A delivery token: contentgen
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409)
 }
+ITEM_CACHE_SIZE = 50_000  # serialised items (~0.5 KB each): the hot part of a large library
 _ITEM_FIELDS = (
     "id", "version", "channel", "industry", "segment", "persona", "content_type", "locale",
     "tags", "plan_id", "send_at", "title",
@@ -70,6 +72,8 @@ class DeliveryContext:
         self.renderer = renderer
         # Our own per-thread connections: the API's reads never wait on a UI transaction.
         self.connections = Connections(library.path)
+        self._item_cache: dict[tuple[Any, ...], bytes] = {}
+        self._cache_lock = threading.Lock()
         # The library may have been opened before library.deliveries registered its table.
         migrations.apply(self.connections.db())
 
@@ -81,6 +85,22 @@ class DeliveryContext:
         out = {k: row[k] for k in _ITEM_FIELDS}
         out["payload"] = self.renderer.render(row)
         return out
+
+    def item_json(self, released: dq.Released) -> bytes:
+        """One item serialised, cached by everything it shows: a page is a join of these."""
+        row = released.row
+        key = tuple(tuple(row[k]) if k == "tags" else row[k] for k in _ITEM_FIELDS)
+        raw = self._item_cache.get(key)
+        if raw is None:
+            raw = _dumps(self.item(released))
+            with self._cache_lock:  # handlers are async today; a sync route would share it
+                self._item_cache[key] = raw
+                if len(self._item_cache) > ITEM_CACHE_SIZE:
+                    self._item_cache.pop(next(iter(self._item_cache)))
+        return raw
+
+    def items_json(self, items: list[dq.Released]) -> Raw:
+        return Raw(b"[" + b",".join(self.item_json(r) for r in items) + b"]")
 
     def close(self) -> None:
         self.connections.close()
@@ -113,10 +133,25 @@ Client = Annotated[Token, Depends(authenticated)]
 Ctx = Annotated[DeliveryContext, Depends(context)]
 
 
+class Raw(bytes):
+    """JSON already serialised (a list of cached items), spliced into a body as is."""
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _serialise(body: Any) -> bytes:
+    if isinstance(body, dict) and any(isinstance(v, Raw) for v in body.values()):
+        parts = [_dumps(k) + b":" + (v if isinstance(v, Raw) else _dumps(v)) for k, v in body.items()]
+        return b"{" + b",".join(parts) + b"}"
+    return _dumps(body)
+
+
 def _json(request: Request, body: Any, *, status: int = 200, etag: bool = True,
           headers: dict[str, str] | None = None) -> Response:
     """Serialise once; an ETag over the bytes lets a client's If-None-Match get a 304."""
-    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    raw = _serialise(body)
     out_headers = dict(headers or {})
     if etag:
         tag = '"' + hashlib.blake2b(raw, digest_size=16).hexdigest() + '"'
@@ -219,7 +254,7 @@ def _routes(app: FastAPI) -> None:
         items, more = dq.released_page(ctx.conn(), channels=channels, filters=filters,
                                        after_id=after, limit=limit)
         next_cursor = encode_cursor("list", {"q": query_key, "a": items[-1].id}) if more else None
-        return _json(request, {"items": [ctx.item(r) for r in items], "next_cursor": next_cursor})
+        return _json(request, {"items": ctx.items_json(items), "next_cursor": next_cursor})
 
     @app.get("/v1/materials/{material_id}", response_model=MaterialItem, responses=_ERRORS)
     async def get_material(
@@ -314,7 +349,7 @@ def _initial_page(ctx: DeliveryContext, state: dict[str, Any], channels: list[st
     else:
         # Changes made while paging sit after the snapshot seq: the next call replays them.
         nxt = {"c": channels, "s": state["s"]}
-    return {"items": [ctx.item(r) for r in items], "deleted": [],
+    return {"items": ctx.items_json(items), "deleted": [],
             "next_cursor": encode_cursor("sync", nxt), "has_more": more}
 
 
@@ -330,9 +365,9 @@ def _delta_page(ctx: DeliveryContext, state: dict[str, Any], channels: list[str]
     items, deleted = [], []
     for material_id, (_seq, version) in last.items():
         if material_id in current:
-            items.append(ctx.item(current[material_id]))
+            items.append(current[material_id])
         else:
             deleted.append({"id": material_id, "version": version})
     seq = changes[-1][0] if changes else state["s"]
-    return {"items": items, "deleted": deleted,
+    return {"items": ctx.items_json(items), "deleted": deleted,
             "next_cursor": encode_cursor("sync", {"c": channels, "s": seq}), "has_more": more}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ class PayloadRenderer:
         self.templates: dict[str, tuple[str, str]] = self._discover()
         self._cache: OrderedDict[tuple[str, int, str], dict[str, Any]] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def _discover(self) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
@@ -108,14 +110,16 @@ class PayloadRenderer:
         (id, version, channel).
         """
         key = (str(version.get("id")), int(version.get("version") or 0), str(version.get("channel")))
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
         payload = self._render(version)
-        self._cache[key] = payload
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = payload
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return payload
 
     def _render(self, version: dict[str, Any]) -> dict[str, Any]:

@@ -120,8 +120,9 @@ class LeakMachine(RuleBasedStateMachine):
 
     @invariant()
     def list_serves_exactly_the_released(self) -> None:
-        # Payloads are cached per (id, version): start cold so the content read is what is checked.
+        # Payloads and items are cached per version: start cold so the content read is what is checked.
         self.app.state.delivery.renderer._cache.clear()
+        self.app.state.delivery._item_cache.clear()
         served: dict[str, int] = {}
         cursor = None
         while True:
