@@ -14,12 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the real browser test (root on CI; elsewhere install it yourself).
+# Debian's Chromium for the real browser test (root on CI; elsewhere install it yourself),
+# with a CJK font so its screenshots of Chinese/Japanese pages are readable.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	else echo "chromium missing: sudo apt-get install chromium (the browser test needs it)"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	else echo "chromium or a CJK font missing: sudo apt-get install chromium fonts-wqy-microhei (the browser test needs them)"; fi
 
 lint: install
 	$(BIN)/ruff check contentgen library review_ui tests benchmarks

@@ -11,7 +11,9 @@ from contentgen.schemas import CONTENT_MODELS, content_fields
 from review_ui._highlight import by_field, highlight_html
 from review_ui._session import offline_badge, t
 
-SEVERITY_ICONS = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+# Badges, not emoji: the colour must show on machines without an emoji font.
+SEVERITY_BADGES = {"error": ":red-badge[error]", "warning": ":orange-badge[warning]",
+                   "info": ":blue-badge[info]"}
 VERDICT_COLOURS = {"block": "red", "warn": "orange", "pass": "green"}
 
 
@@ -29,7 +31,10 @@ def findings_of(report: Any) -> list[dict[str, Any]]:
     return [as_dict(f) for f in as_dict(report).get("findings", [])]
 
 
-def verdict_badge(report: Any) -> None:
+def verdict_badge(report: Any, model: Any = None) -> None:
+    """The verdict, and the offline marker when the draft came from the offline model."""
+    if model is not None:
+        offline_badge(model)
     verdict = str(as_dict(report).get("verdict", "pass"))
     st.markdown(f"{t('verdict')}: :{VERDICT_COLOURS.get(verdict, 'gray')}-badge[{verdict}]")
 
@@ -59,7 +64,8 @@ def findings_list(report: Any) -> None:
             where = f" · `{f['field']}`" if f.get("field") else ""
             match = f" «{f['match']}»" if f.get("match") else ""
             lines = [
-                f"{SEVERITY_ICONS.get(f.get('severity', ''), '⚪')} **{f.get('rule')}**{where}{match}: "
+                f"{SEVERITY_BADGES.get(f.get('severity', ''), f.get('severity', ''))} "
+                f"**{f.get('rule')}**{where}{match}: "
                 f"{f.get('message')}"
             ]
             if f.get("suggestion"):

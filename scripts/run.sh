@@ -31,7 +31,7 @@ trap 'stop; exit 0' INT TERM
 pids+=($!)
 "$BIN/streamlit" run review_ui/app.py \
     --server.address "$HOST" --server.port "$UI_PORT" --server.headless true \
-    --server.fileWatcherType none --browser.gatherUsageStats false \
+    --server.fileWatcherType none --browser.gatherUsageStats false --client.toolbarMode minimal \
     --logger.level warning &
 pids+=($!)
 

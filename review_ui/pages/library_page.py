@@ -63,7 +63,7 @@ def _material(material_id: str) -> None:
     v = lib.get_version(m.id, n)
     left, right = st.columns([3, 2])
     with left:
-        verdict_badge(v.compliance)
+        verdict_badge(v.compliance, v.model)
         content_view(v.content, v.compliance)
         findings_list(v.compliance)
     with right:

@@ -77,7 +77,7 @@ def _item(material: Any) -> Any:
     )
     left, right = st.columns([3, 2])
     with left:
-        verdict_badge(v.compliance)
+        verdict_badge(v.compliance, v.model)
         content_view(v.content, v.compliance)
         findings_list(v.compliance)
         if v.override:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -139,29 +140,42 @@ def wait_for() -> Callable[..., None]:
     return _wait_for
 
 
-@pytest.fixture
-def run_script(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Start scripts/run.sh (what `make run` runs) on free ports; stopped with SIGTERM after."""
+@dataclass
+class Stack:
+    """What scripts/run.sh started: the process, its ports, its output file and library."""
+
+    proc: Any
+    api: int
+    ui: int
+    out: Path
+    db: Path
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """scripts/run.sh (what `make run` runs) on free ports, shared by a module's tests.
+
+    One start per module: seeding plus two servers is the slowest thing in the UI suite.
+    Stopped with SIGTERM to its process group afterwards; SIGKILL if it lingers.
+    """
     import os
     import signal
     import subprocess
 
     root = Path(__file__).resolve().parents[2]
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(db: Path) -> tuple[Any, int, int, Path]:
-        api, ui = free_port(), free_port()
-        env = {**os.environ, "API_PORT": str(api), "UI_PORT": str(ui), "CONTENTGEN_DB": str(db),
-               "BIN": str(root / ".venv" / "bin")}
-        out = tmp_path / "run.out"
-        proc = subprocess.Popen(["bash", str(root / "scripts" / "run.sh")], cwd=root, env=env,
-                                stdout=out.open("wb"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        procs.append(proc)
-        return proc, api, ui, out
-
-    yield start
-    for proc in procs:
+    tmp = tmp_path_factory.mktemp("stack")
+    api, ui = free_port(), free_port()
+    db, out = tmp / "demo.db", tmp / "run.out"
+    env = {**os.environ, "API_PORT": str(api), "UI_PORT": str(ui), "CONTENTGEN_DB": str(db),
+           "BIN": str(root / ".venv" / "bin")}
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(var, None)
+    proc = subprocess.Popen(["bash", str(root / "scripts" / "run.sh")], cwd=root, env=env,
+                            stdout=out.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        yield Stack(proc, api, ui, out, db)
+    finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             try:

@@ -17,6 +17,7 @@ def test_reviewer_approves_and_the_next_item_opens(lib: Any, app: Any, make_mate
     assert not at.exception
     assert {"r_approve", "r_request_changes", "r_reject", "r_bulk_approve"} <= keys(at)
     assert any(first.id in m.value for m in at.markdown)
+    assert any("离线模型" in c.value for c in at.caption), "the offline model is said so"
     at.button(key="r_approve").click().run()
     assert not at.exception
     assert lib.get(first.id).status == "approved"

@@ -1,0 +1,180 @@
+"""`make run` and the main journey in a real browser, against one running stack.
+
+The stack is what `make run` starts (scripts/run.sh on free ports). First the smoke test:
+UI and API answer within a bounded time and the API serves the seeded demo. Then headless
+Debian chromium (Playwright): operator logs in, generates three variants, fixes a finding,
+submits; reviewer logs in, approves and releases; the item is fetched from the delivery API
+over HTTP. Screenshots of each step land in $CONTENTGEN_SCREENSHOTS or the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run"]
+STEP_MS = 60_000  # one Streamlit rerun with generation, on a loaded 2-core machine
+
+BOUND_S = 120  # seeding + two servers on a loaded 2-core machine; normally ~15 s
+
+
+def _token(stack: Any) -> str:
+    return next(line.split()[-1] for line in stack.out.read_text().splitlines()
+                if "API token" in line)
+
+
+@pytest.mark.slow
+def test_make_run_serves_ui_and_api(stack: Any, wait_for: Any) -> None:
+    wait_for(f"http://127.0.0.1:{stack.ui}/_stcore/health", BOUND_S, stack.proc)
+    wait_for(f"http://127.0.0.1:{stack.api}/openapi.json", BOUND_S, stack.proc)
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ui}/", timeout=10) as r:
+        assert r.status == 200 and b"<html" in r.read().lower()
+    banner = "contentgen is running"  # printed once both answer, with URLs, logins, token
+    deadline = time.monotonic() + BOUND_S
+    while banner not in stack.out.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    text = stack.out.read_text()
+    assert banner in text, text
+    assert "olivia (operator)" in text and f"http://127.0.0.1:{stack.ui}" in text
+    req = urllib.request.Request(f"http://127.0.0.1:{stack.api}/v1/materials",
+                                 headers={"Authorization": f"Bearer {_token(stack)}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        items = json.loads(r.read())["items"]
+    assert items, "the demo seeds released materials the API serves"
+    assert all("payload" in i for i in items)
+
+
+def _login(page: Any, url: str, name: str) -> None:
+    page.goto(url)
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("当前用户").wait_for(timeout=STEP_MS)
+
+
+def _idle(page: Any) -> None:
+    """Wait until Streamlit has finished the script run a click or an edit started."""
+    page.wait_for_timeout(250)  # the rerun request reaches the server first
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        state="attached", timeout=STEP_MS
+    )
+    page.wait_for_timeout(100)
+
+
+def _journey(page: Any, url: str, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    # Operator: three variants from one brief.
+    _login(page, url, "olivia")
+    page.screenshot(path=str(shots / "01_operator_generate_page.png"), full_page=True)
+    product = page.get_by_label("产品")
+    product.fill("月月盈理财")
+    product.press("Enter")
+    _idle(page)
+    page.get_by_role("button", name="生成").click()
+    page.get_by_text("变体 3").wait_for()
+    _idle(page)
+    expect(page.get_by_text("离线模型", exact=False).first).to_be_visible()
+    page.screenshot(path=str(shots / "02_three_variants.png"), full_page=True)
+
+    # Edit variant 1 into a finding, see it marked, apply the suggested fix.
+    page.get_by_text("手动编辑").first.click()
+    body = page.get_by_label("body").first
+    body.fill("全网最好的月月盈理财，理财有风险，投资需谨慎。")
+    body.press("Control+Enter")
+    _idle(page)
+    expect(page.locator("mark.finding-error").first).to_be_visible()
+    page.screenshot(path=str(shots / "03_finding_marked.png"), full_page=True)
+    page.get_by_role("button", name="应用修改").first.click()
+    _idle(page)
+    expect(page.get_by_text("已应用修改").first).to_be_visible()
+    expect(page.locator("mark.finding-error")).to_have_count(0)
+    page.screenshot(path=str(shots / "04_fixed.png"), full_page=True)
+    page.get_by_role("button", name="提交审核").first.click()
+    _idle(page)
+    expect(page.get_by_text("已提交审核").first).to_be_visible()
+    page.screenshot(path=str(shots / "05_submitted.png"), full_page=True)
+    page.get_by_role("button", name="退出登录").click()
+    _idle(page)
+
+    # Reviewer: newest first, approve, then release from the library.
+    _login(page, url, "rui")
+    page.get_by_text("最早的在前").click()
+    _idle(page)
+    expect(page.get_by_text("月月盈理财").first).to_be_visible()
+    page.screenshot(path=str(shots / "06_review_item.png"), full_page=True)
+    page.get_by_role("button", name="通过", exact=True).click()
+    _idle(page)
+    expect(page.get_by_text("已处理").first).to_be_visible()
+    page.screenshot(path=str(shots / "07_approved.png"), full_page=True)
+    page.get_by_role("link", name="素材库").click()
+    _idle(page)
+    page.get_by_role("button", name="发布").click()
+    _idle(page)
+    expect(page.get_by_text("发布:").first).to_be_visible()
+    page.screenshot(path=str(shots / "08_released.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian chromium: make browser")
+def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from library import Library
+
+    shots = Path(os.environ.get("CONTENTGEN_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    wait_for(f"http://127.0.0.1:{stack.ui}/_stcore/health", BOUND_S, stack.proc)
+    wait_for(f"http://127.0.0.1:{stack.api}/openapi.json", BOUND_S, stack.proc)
+    url = f"http://127.0.0.1:{stack.ui}/"
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(STEP_MS)
+
+        try:
+            _journey(page, url, shots)
+        except Exception:
+            page.screenshot(path=str(shots / "99_failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+    # The delivery system now gets it over HTTP.
+    lib = Library.open(stack.db)
+    released = lib.list(status="released", q="月月盈理财")
+    lib.close()
+    assert released.total == 1, "exactly the journey's material is released"
+    material = released.items[0]
+    token = _token(stack)
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{stack.api}/v1/materials?channel={material.channel}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        items = json.loads(r.read())["items"]
+    mine = [i for i in items if i["id"] == material.id]
+    assert mine and mine[0]["version"] == material.released_version == 2
+    assert "最好" not in json.dumps(mine[0]["payload"], ensure_ascii=False)
+
+
+@pytest.mark.slow
+def test_make_run_stops_cleanly_on_sigterm(stack: Any) -> None:
+    """Last in this module: Ctrl-C / SIGTERM takes both servers down and exits 0."""
+    import signal
+
+    os.killpg(stack.proc.pid, signal.SIGTERM)
+    assert stack.proc.wait(timeout=30) == 0
+    assert "Error" not in stack.out.read_text().split("contentgen is running")[-1]
