@@ -50,6 +50,11 @@ def _draft(body: str, findings: list[Finding], *, industry: str = "retail",
 
 
 @pytest.fixture
+def push_draft() -> Callable[..., Draft]:
+    return _draft
+
+
+@pytest.fixture
 def many_drafts() -> Callable[[int], Iterator[Draft]]:
     """n distinct clean push drafts, made lazily (for the 10,000-item paging test)."""
 

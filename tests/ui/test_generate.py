@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
@@ -69,3 +70,25 @@ def test_reviewer_has_no_generate_page(lib: Any, app: Any) -> None:
     at = app("rui")
     with pytest.raises(ValueError):
         at.switch_page("pages/generate.py")
+
+
+def test_a_failed_variant_says_why_and_the_others_are_kept(lib: Any, push_draft: Any) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from review_ui._workbench import new_variant
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "review_ui" / "app.py"),
+                           default_timeout=60)
+    at.session_state["user"] = {"name": "olivia", "role": "operator"}
+    at.session_state["gen"] = {
+        "variants": {1: new_variant(push_draft("野餐篮上新。", []))},
+        "failures": {2: "draft still breaks sms limits after 2 rewrites: body is 90"},
+        "n": 2,
+    }
+    at.run()
+    assert not at.exception
+    assert any("sms limits" in e.value for e in at.error)
+    at.button(key="g_save_1").click().run()
+    assert not at.exception
+    assert lib.list(status="draft").total == 1
+    assert "g_save_2" not in {b.key for b in at.button}
