@@ -106,6 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "preview": ("预览", "Preview"),
     "sample_inputs": ("示例输入", "Sample inputs"),
     # dashboard
+    "materials": ("素材总数", "Materials"),
     "by_status": ("按状态", "By status"),
     "by_channel": ("按渠道", "By channel"),
     "by_industry": ("按行业", "By industry"),

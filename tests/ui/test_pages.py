@@ -103,7 +103,7 @@ def test_dashboard_shows_the_library_figures(lib: Any, app: Any, make_material: 
     at = app("chen", "dashboard")
     assert not at.exception
     values = {m.label: m.value for m in at.metric}
-    assert values["materials"] == "2"
+    assert values["素材总数"] == "2"
     assert values["通过率"] == "100%"
     assert values["待审核"] == "1"
 
