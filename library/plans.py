@@ -165,11 +165,18 @@ def plan_status(statuses: list[str]) -> str:
 
 
 def save_plan(lib: Library, plan: GeneratedPlan, *, author: str) -> StoredPlan:
-    """Store the plan and every touchpoint as a draft material with its send_at; idempotent by id."""
+    """Store every touchpoint as a draft material with its send_at, then the plan in one transaction.
+
+    Idempotent by plan id and draft keys; the plan row and its calendar appear together or not at all.
+    """
     r = plan.request
+    tags = [f"plan:{plan.id}", f"objective:{r.objective}"]
+    for t in plan.touchpoints:
+        mv = lib.save_draft(t.draft, author=author, plan_id=plan.id, send_at=t.slot.send_at_iso, tags=tags)
+        t.draft.material_id, t.draft.version = mv.material_id, mv.version
     db = lib._db()
-    if not _exists(db.conn, plan.id):
-        with immediate(db) as conn:
+    with immediate(db) as conn:
+        if not _exists(conn, plan.id):
             conn.execute(
                 "INSERT INTO plans (id, name, objective, segment, industry, persona, locale, days,"
                 " start_date, timezone, channels, request, author, created_at)"
@@ -178,18 +185,13 @@ def save_plan(lib: Library, plan: GeneratedPlan, *, author: str) -> StoredPlan:
                  r.start.isoformat(), r.tz, dumps(r.channels), dumps(r.model_dump(mode="json")),
                  author, now()],
             )
-    tags = [f"plan:{plan.id}", f"objective:{r.objective}"]
-    for t in plan.touchpoints:
-        mv = lib.save_draft(t.draft, author=author, plan_id=plan.id, send_at=t.slot.send_at_iso, tags=tags)
-        t.draft.material_id, t.draft.version = mv.material_id, mv.version
-        with immediate(db) as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO plan_touchpoints (plan_id, seq, day, local_date, local_time,"
-                " send_at, channel, content_type, purpose, prompt, material_id)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [plan.id, t.slot.seq, t.slot.day, t.slot.local_date.isoformat(),
-                 t.slot.local_time.strftime("%H:%M"), t.slot.send_at_iso, t.slot.channel,
-                 t.slot.content_type, t.slot.purpose, t.slot.prompt, mv.material_id],
+            conn.executemany(
+                "INSERT INTO plan_touchpoints (plan_id, seq, day, local_date, local_time, send_at,"
+                " channel, content_type, purpose, prompt, material_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [[plan.id, t.slot.seq, t.slot.day, t.slot.local_date.isoformat(),
+                  t.slot.local_time.strftime("%H:%M"), t.slot.send_at_iso, t.slot.channel,
+                  t.slot.content_type, t.slot.purpose, t.slot.prompt, t.draft.material_id]
+                 for t in plan.touchpoints],
             )
     return get_plan(lib, plan.id)
 
