@@ -129,3 +129,22 @@ def test_real_subprocess(tmp_path: Path) -> None:
                            "--industry", "retail", "--start", "2026-12-01", "--channels", "moments", "--dry-run"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 1 and proc.stderr.startswith("Error: plan cannot meet its constraints: channels")
+
+
+def test_a_new_template_file_is_a_new_objective_without_code(tmp_path: Path, plans_dir: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    target = tmp_path / "prompts" / "plans"
+    shutil.copytree(plans_dir, target)
+    (target / "birthday.yaml").write_text(
+        "objective: birthday\ntitle: {en-US: Birthday greetings}\ncycles:\n  7:\n"
+        "    - {day: 0, channels: [wecom_1v1], content_type: push, prompt: vip_care, purpose: Birthday wishes}\n"
+        "    - {day: 3, channels: [sms], content_type: push, prompt: vip_care, anchor: true, purpose: Birthday gift}\n",
+        encoding="utf-8")
+    monkeypatch.setenv("CONTENTGEN_PROMPTS_DIR", str(tmp_path / "prompts"))
+    data = json.loads(run("plan", "templates", "--format", "json").stdout)
+    assert "birthday" in {t["objective"] for t in data}
+    rows = json.loads(run("plan", "create", "--segment", "loyal.mass", "--objective", "birthday", "--industry",
+                          "retail", "--start", "2026-12-01", "--dry-run", "--format", "json").stdout)
+    assert [(r["day"], r["channel"]) for r in rows] == [(0, "wecom_1v1"), (3, "sms")]
