@@ -364,3 +364,19 @@ def test_openapi_spec_describes_the_routes_and_bearer_auth(anonymous: httpx.Clie
     assert {"channel", "industry", "segment", "locale", "content_type", "persona", "tag", "plan_id",
             "limit", "cursor"} <= params
     assert "401" in spec["paths"]["/v1/sync"]["get"]["responses"]
+
+
+def test_a_sync_cursor_stops_working_when_its_token_loses_the_channel(
+    server: object, world: World, lib: Library, err: ErrorOf
+) -> None:
+    world.released("app_push")
+    url = server.url  # type: ignore[attr-defined]
+    wide = lib.tokens.create("wide", ["sms", "app_push"])
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {wide}"}) as c:
+        cursor = c.get("/v1/sync").json()["next_cursor"]
+    lib.tokens.revoke("wide")
+    narrow = lib.tokens.create("wide", ["sms"])
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {narrow}"}) as c:
+        r = c.get("/v1/sync", params={"cursor": cursor})
+        assert r.status_code == 403 and "not app_push" in err(r)["message"]
+        assert c.get("/v1/sync").status_code == 200  # a fresh sync within the new scope works
