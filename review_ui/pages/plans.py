@@ -116,7 +116,12 @@ def _create() -> None:
             product=(ss.get("p_product") or "").strip() or None, offer=(ss.get("p_offer") or "").strip() or None,
             interests=_split(ss.get("p_interests")), preferred_times=_split(ss.get("p_times")),
         )
-        plan = generate_plan(req, settings=settings(), existing=store.scheduled_sends(lib, req.segment))
+        bar = st.progress(0.0, text=s("generate"))
+        plan = generate_plan(
+            req, settings=settings(), existing=store.scheduled_sends(lib, req.segment),
+            on_progress=lambda done, total: bar.progress(done / max(total, 1), text=f"{done}/{total}"),
+        )
+        bar.empty()
         stored = store.save_plan(lib, plan, author=user.name)
     except ContentgenError as e:
         ss["p_error"] = str(e)
