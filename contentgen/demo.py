@@ -51,7 +51,12 @@ DEMO_BRIEFS: tuple[tuple[dict[str, Any], str], ...] = (
     (dict(industry="cosmetics", segment="loyal.high_value", content_type="copy", channel="moments",
           product="保湿修护精华", selling_points=["高浓度"], locale="ja-JP"),
      "draft"),
+    (dict(industry="retail", segment="active.mass", content_type="copy", channel="group",
+          product="不锈钢保温杯", selling_points=["长效保温"]),
+     "blocked"),
 )
+# The operator's edit that trips the advertising-law rule: a draft for the compliance queue.
+BLOCKING_EDIT = "全网最好的保温杯，"
 STAGE_ORDER = ("draft", "in_review", "approved", "released")
 
 
@@ -95,6 +100,12 @@ def _advance(lib: Any, material_id: str, target: str, result: DemoSeed) -> str:
     m = lib.get(material_id)
     status, v = m.status, m.current_version
     try:
+        if target == "blocked":
+            if status == "draft" and v == 1:
+                content = dict(lib.get_version(material_id, 1).content)
+                content["body"] = BLOCKING_EDIT + content["body"]
+                lib.edit(material_id, base_version=1, content=content, actor=OPERATOR)
+            return lib.get(material_id).status
         if target == "changes_requested":
             if status == "draft":
                 lib.submit(material_id, v, actor=OPERATOR)

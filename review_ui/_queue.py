@@ -12,7 +12,7 @@ from review_ui._session import t
 ANY = "—"
 
 
-def filters(prefix: str) -> dict[str, Any]:
+def filters(prefix: str, *, findings_filter: bool = True) -> dict[str, Any]:
     """Filter widgets; returns keyword arguments for Library.list (None means any)."""
     c1, c2, c3, c4, c5, c6 = st.columns([1, 1, 1, 1, 1, 1])
     chosen: dict[str, Any] = {
@@ -21,8 +21,10 @@ def filters(prefix: str) -> dict[str, Any]:
         "segment": c3.selectbox(t("segment"), (ANY, *vocab.SEGMENTS), key=f"{prefix}_f_segment"),
         "locale": c4.selectbox(t("locale"), (ANY, *vocab.LOCALES), key=f"{prefix}_f_locale"),
     }
-    findings = c5.selectbox(
-        t("has_findings"), (ANY, "yes", "no"), key=f"{prefix}_f_findings"
+    findings = (
+        c5.selectbox(t("has_findings"), (ANY, "yes", "no"), key=f"{prefix}_f_findings")
+        if findings_filter
+        else ANY
     )
     oldest = c6.toggle(t("oldest_first"), value=True, key=f"{prefix}_f_oldest")
     args = {k: v for k, v in chosen.items() if v != ANY}

@@ -23,6 +23,8 @@ def _bars(title: str, counts: dict[str, int]) -> None:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"

@@ -22,6 +22,8 @@ def test_seed_is_complete_and_idempotent(isolated_env: Path) -> None:
     assert first.token and lib.tokens.authenticate(first.token).name == DEMO_TOKEN
     statuses = {s for _, s in first.materials}
     assert {"released", "approved", "in_review", "changes_requested", "draft"} <= statuses, first
+    blocked = lib.list(status="draft", has_findings=True)
+    assert [m.verdict for m in blocked.items] == ["block"], "one draft waits for compliance"
     total = lib.list(limit=1).total
     audit = len(lib.audit_log(limit=1000))
 
