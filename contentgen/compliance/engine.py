@@ -81,8 +81,8 @@ def _report(findings: list[Finding], packs: list[RulePack], ctx: Context) -> Com
 
 def scan(text: str, ctx: Context, packs: list[RulePack], kinds: frozenset[str] = ALL_KINDS) -> list[Finding]:
     """Findings of the given packs on one text, in one context (no input validation)."""
-    nt = normalize(text, family(ctx.locale))
     fam = family(ctx.locale)
+    nt = normalize(text, fam)  # once for all packs
     findings: list[Finding] = []
     for pack in packs:
         findings += compile_pack(pack, fam).scan(nt, ctx, kinds)

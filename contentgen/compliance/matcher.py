@@ -8,11 +8,12 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import ahocorasick
+from pydantic import TypeAdapter
 
 from contentgen import vocab
 from contentgen.compliance import pii
 from contentgen.compliance.normalize import Normalized, normalize_term
-from contentgen.compliance.packs import Rule, RulePack, Scope
+from contentgen.compliance.packs import RulePack, Scope
 from contentgen.compliance.report import Finding
 
 # Roles of an automaton entry.
@@ -20,6 +21,8 @@ TERM, EXCEPTION, TRIGGER, ELEMENT, PREFILTER = range(5)
 # Kinds that need the context to be known: they demand something, rather than forbid it.
 _DEMANDING = {"requires", "length"}
 _WHOLE_TEXT = {"requires", "pii", "length"}
+# Validates a scan's findings in one call (cheaper than one model per finding).
+_FINDINGS = TypeAdapter(list[Finding])
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,16 @@ class _Regex:
     prefilter: int | None  # id of its literal set in the automaton, None = always run
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a pack runs in one context (rules in scope, their regexes), worked out once."""
+
+    active: frozenset[int]
+    regexes: dict[int, _Regex]  # index in CompiledPack.regexes → regex of an active rule
+    always: tuple[int, ...]  # indexes of active regexes with no literal prefilter
+    checks: tuple[int, ...]  # active rules run once per text (requires, pii, length)
+
+
 @dataclass
 class CompiledPack:
     pack: RulePack
@@ -123,115 +136,111 @@ class CompiledPack:
     automaton: Any
     regexes: list[_Regex]
     replacements: dict[tuple[int, str], str]  # (rule, normalised term) → replacement
-    _active: dict[tuple[Context, frozenset[str]], frozenset[int]] = field(default_factory=dict)
-    _checks: dict[tuple[Context, frozenset[str]], tuple[int, ...]] = field(default_factory=dict)
+    _plans: dict[tuple[Context, frozenset[str]], _Plan] = field(default_factory=dict)
+    _bases: list[dict[str, Any]] = field(default_factory=list)  # per rule: the Finding fields it fixes
 
-    def active(self, ctx: Context, kinds: frozenset[str]) -> frozenset[int]:
-        """Indexes of the rules in scope for a context and set of kinds (memoised)."""
-        hit = self._active.get((ctx, kinds))
-        if hit is None:
-            hit = frozenset(i for i, r in enumerate(self.pack.rules)
-                            if r.kind in kinds and in_scope(self.scopes[i], ctx, r.kind))
-            if len(self._active) > 1024:
-                self._active.clear()
-            self._active[(ctx, kinds)] = hit
-        return hit
+    def __post_init__(self) -> None:
+        self._bases = [{"rule": r.id, "severity": r.level, "message": r.message, "suggestion": r.suggestion,
+                        "reference": r.reference, "kind": r.kind} for r in self.pack.rules]
 
-    def checks(self, ctx: Context, kinds: frozenset[str]) -> tuple[int, ...]:
-        """Active rules that run once per text rather than per match (requires, pii, length)."""
+    def plan(self, ctx: Context, kinds: frozenset[str]) -> _Plan:
+        """The rules in scope for a context and set of kinds (memoised)."""
         key = (ctx, kinds)
-        hit = self._checks.get(key)
+        hit = self._plans.get(key)
         if hit is None:
-            hit = tuple(sorted(i for i in self.active(ctx, kinds) if self.pack.rules[i].kind in _WHOLE_TEXT))
-            if len(self._checks) > 1024:
-                self._checks.clear()
-            self._checks[key] = hit
+            rules = self.pack.rules
+            active = frozenset(i for i, r in enumerate(rules)
+                               if r.kind in kinds and in_scope(self.scopes[i], ctx, r.kind))
+            regexes = {i: rx for i, rx in enumerate(self.regexes) if rx.rule in active}
+            always = tuple(i for i, rx in regexes.items() if rx.prefilter is None)
+            checks = tuple(sorted(i for i in active if rules[i].kind in _WHOLE_TEXT))
+            hit = _Plan(active, regexes, always, checks)
+            if len(self._plans) > 1024:
+                self._plans.clear()
+            self._plans[key] = hit
         return hit
 
     def scan(self, nt: Normalized, ctx: Context, kinds: frozenset[str]) -> list[Finding]:
-        active = self.active(ctx, kinds)
-        if not active:
+        plan = self.plan(ctx, kinds)
+        if not plan.active:
             return []
         text = nt.text
         terms: dict[int, list[tuple[int, int, str]]] = {}
         excepted: dict[int, list[tuple[int, int]]] = {}
         seen: set[tuple[int, int]] = set()  # (rule, role) for triggers and elements
-        prefilter_hits: set[int] = set()
+        run = list(plan.always)  # regexes to run: the unfiltered ones plus those whose literal occurs
         if self.automaton is not None and text:
+            active, gated = plan.active, plan.regexes
+            # One pass over the automaton; per-hit work only for entries of active rules.
             for end, (klen, key, entries) in self.automaton.iter(text):
-                start = end + 1 - klen
-                for rule, role, extra in entries:
+                for rule, role, latin in entries:
                     if role == PREFILTER:
-                        prefilter_hits.add(rule)
-                    elif rule not in active:
-                        continue
-                    elif extra and not _bounded(text, start, end + 1):
-                        continue
-                    elif role == TERM:
-                        terms.setdefault(rule, []).append((start, end + 1, key))
-                    elif role == EXCEPTION:
-                        excepted.setdefault(rule, []).append((start, end + 1))
-                    else:
-                        seen.add((rule, role))
-        findings: list[Finding] = []
-        for rx in self.regexes:
-            if rx.rule not in active or (rx.prefilter is not None and rx.prefilter not in prefilter_hits):
-                continue
+                        if rule in gated:
+                            run.append(rule)
+                    elif rule in active and (not latin or _bounded(text, end + 1 - klen, end + 1)):
+                        if role == TERM:
+                            terms.setdefault(rule, []).append((end + 1 - klen, end + 1, key))
+                        elif role == EXCEPTION:
+                            excepted.setdefault(rule, []).append((end + 1 - klen, end + 1))
+                        else:
+                            seen.add((rule, role))
+        for i in sorted(set(run)):
+            rx = plan.regexes[i]
             if rx.role == TERM:
                 for m in rx.regex.finditer(text):
                     if m.end() > m.start():
                         terms.setdefault(rx.rule, []).append((m.start(), m.end(), ""))
             elif (rx.rule, rx.role) not in seen and rx.regex.search(text):
                 seen.add((rx.rule, rx.role))
+        found: list[dict[str, Any]] = []  # validated into Findings in one call at the end
+        span = nt.span if nt.maps else None
         for rule_i, hits in terms.items():
-            exc = excepted.get(rule_i, [])
-            merge = self.pack.rules[rule_i].kind != "substitution"
-            kept = _outermost([h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)], merge)
-            for s, e, key in kept:
-                findings.append(self._finding(rule_i, nt, s, e, key, ctx))
-        for rule_i in self.checks(ctx, kinds):
+            exc = excepted.get(rule_i)
+            if exc:
+                hits = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)]
+            if len(hits) > 1:
+                hits = _outermost(hits, self.pack.rules[rule_i].kind != "substitution")
+            base = self._bases[rule_i]
+            for s, e, key in hits:
+                if span is not None:
+                    s, e = span(s, e)
+                data = {**base, "start": s, "end": e, "match": nt.original[s:e], "field": ctx.field}
+                if key and base["kind"] == "substitution":
+                    data["suggestion"] = self.replacements.get((rule_i, key), base["suggestion"])
+                found.append(data)
+        for rule_i in plan.checks:
             rule = self.pack.rules[rule_i]
             if rule.kind == "requires":
                 triggered = not (rule.trigger_terms or rule.trigger_patterns) or (rule_i, TRIGGER) in seen
                 if triggered and (rule_i, ELEMENT) not in seen:
-                    findings.append(self._missing(rule_i, ctx))
+                    found.append(self._missing(rule_i))
             elif rule.kind == "pii":
                 for s, e in pii.detect(text, rule.detect, ctx.locale):
-                    findings.append(self._finding(rule_i, nt, s, e, "", ctx))
+                    found.append(self._found(rule_i, nt, s, e, ctx))
             elif rule.kind == "length":
                 f = self._length(rule_i, nt.original, ctx)
                 if f is not None:
-                    findings.append(f)
-        return findings
+                    found.append(f)
+        return _FINDINGS.validate_python(found) if found else []
 
-    def _base(self, rule: Rule, ctx: Context) -> dict[str, Any]:
-        return {"rule": rule.id, "severity": rule.level, "message": rule.message,
-                "suggestion": rule.suggestion, "reference": rule.reference,
-                "field": ctx.field, "kind": rule.kind}
+    def _found(self, rule_i: int, nt: Normalized, s: int, e: int, ctx: Context) -> dict[str, Any]:
+        """A finding's fields, its span mapped back to the original text."""
+        s, e = nt.span(s, e)
+        return {**self._bases[rule_i], "start": s, "end": e, "match": nt.original[s:e], "field": ctx.field}
 
-    def _finding(self, rule_i: int, nt: Normalized, s: int, e: int, key: str, ctx: Context) -> Finding:
+    def _missing(self, rule_i: int) -> dict[str, Any]:
         rule = self.pack.rules[rule_i]
-        os_, oe = nt.span(s, e)
-        data = self._base(rule, ctx)
-        if rule.kind == "substitution":
-            data["suggestion"] = self.replacements.get((rule_i, key), rule.suggestion)
-        return Finding(start=os_, end=oe, match=nt.original[os_:oe], **data)
+        suggestion = rule.suggestion or (rule.any_of[0] if rule.any_of else None)
+        return {**self._bases[rule_i], "start": 0, "end": 0, "match": "", "field": None, "suggestion": suggestion}
 
-    def _missing(self, rule_i: int, ctx: Context) -> Finding:
-        rule = self.pack.rules[rule_i]
-        data = self._base(rule, ctx)
-        data["suggestion"] = rule.suggestion or (rule.any_of[0] if rule.any_of else None)
-        return Finding(start=0, end=0, match="", **{**data, "field": None})
-
-    def _length(self, rule_i: int, text: str, ctx: Context) -> Finding | None:
+    def _length(self, rule_i: int, text: str, ctx: Context) -> dict[str, Any] | None:
         rule = self.pack.rules[rule_i]
         fld = ctx.field or "body"
         limit = rule.max or (vocab.channel_limit(ctx.channel, fld, ctx.locale) if ctx.channel else None)
         if not limit or len(text) <= limit:
             return None
-        data = self._base(rule, ctx)
-        data["message"] = f"{rule.message} ({fld}: {len(text)} characters, limit {limit})"
-        return Finding(start=limit, end=len(text), match=text[limit:], **data)
+        return {**self._bases[rule_i], "start": limit, "end": len(text), "match": text[limit:], "field": ctx.field,
+                "message": f"{rule.message} ({fld}: {len(text)} characters, limit {limit})"}
 
 
 def _bounded(text: str, start: int, end: int) -> bool:

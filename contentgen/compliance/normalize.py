@@ -4,18 +4,21 @@ Steps: per-character NFKC + case folding + full-width → half-width + homoglyph
 traditional → simplified for zh); zero-width characters removed; short runs of separators
 between two CJK characters collapsed (最 好, 最*好, 最-好, 最.好 → 最好).
 
-Most characters map 1 → 1 and go through one `str.translate` (C speed); only the rare
-length-changing edits build an OffsetMap, so a clean text costs almost nothing extra.
+Most characters map 1 → 1: one regex split finds the few that change and a C-level map/join
+folds them, offsets unchanged. Deleted separator runs keep a small map (built only when a
+finding asks for a span); only texts with zero-width or expanding characters take the slow
+path with a full OffsetMap and `str.translate`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 # Characters that carry no visible content and are used to split a banned word.
@@ -41,14 +44,15 @@ _CJK = (
 # Separators collapsed between two CJK characters; sentence punctuation (，。！？ → , . ! ?
 # after NFKC) is kept apart from '.', since a comma or stop between words is normal text.
 _SEPARATORS = r" \t\r\n\f\v*\-._·•・|/\\~^+#=`'\"“”‘’"  # whitespace is ASCII after NFKC
-# Starts with the separator class so re can skip ahead fast; the CJK character before the run
-# is checked in Python (separators are rare in CJK text).
-_SEP_RUN = re.compile(rf"[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])")
-_IS_CJK = re.compile(rf"[{_CJK}]")
+# Starts with the separator class so re can skip ahead fast (separators are rare in CJK text);
+# the CJK character before the run is a lookbehind. Captured, so split() returns
+# [kept, run, kept, run, ..., kept] in one pass.
+_SEP_RUN = re.compile(rf"([{_SEPARATORS}](?<=[{_CJK}].)[{_SEPARATORS}]{{0,2}})(?=[{_CJK}])")
 
 
 _MARK = "\ufdd0"  # a noncharacter: stands in for characters whose mapping changes the length
 _TABLE_SIZE = 0x30000
+_ASTRAL = "[\U00010000-\U0010FFFF]"
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,11 @@ class Tables:
     # (a dict table raises and swallows KeyError for every unmapped character).
     translate: list[int | str]
     expand: dict[str, str]  # character → replacement of another length (often "")
-    special: re.Pattern[str]
     one: dict[str, str]  # character → its 1 → 1 replacement
-    needs: re.Pattern[str]  # any character that changes (astral ones are checked one by one)
+    # Splits a text around every character that may change, captured: [kept, char, kept, ...].
+    # Astral characters are all captured (checked in `one`): a class holding one astral
+    # character makes re fall back from a bitmap to a slow linear list of ranges.
+    split: re.Pattern[str]
 
 
 def _fold(ch: str) -> str:
@@ -133,13 +139,10 @@ def tables(fam: str) -> Tables:
             table[ord(ch)] = _MARK
     one = {chr(cp): v for cp, v in mapping.items() if len(v) == 1 and chr(cp) not in expand}
     bmp = [c for c in [*one, *expand] if ord(c) < 0x10000]
-    # The astral range sits in its own branch: one astral character in a class makes re fall
-    # back from a bitmap to a linear list of ranges.
-    needs = re.compile(_char_class(bmp).pattern + r"|[\U00010000-\U0010FFFF]")
-    return Tables(table, expand, _char_class(expand), one, needs)
+    return Tables(table, expand, one, re.compile(f"({_char_class(bmp)}|{_ASTRAL})"))
 
 
-def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
+def _char_class(chars: Iterable[str]) -> str:
     """A character class written as ranges: a long list of single characters makes re slow."""
     cps = sorted({ord(c) for c in chars})
     parts: list[str] = []
@@ -151,7 +154,7 @@ def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
         lo, hi = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
         parts.append(lo if i == j else f"{lo}-{hi}")
         i = j + 1
-    return re.compile("[" + "".join(parts) + "]")
+    return "[" + "".join(parts) + "]"
 
 
 class OffsetMap:
@@ -209,15 +212,51 @@ def _edit(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]
     return "".join(out), OffsetMap(pieces, len(text))
 
 
-@dataclass(frozen=True)
+class Deletions:
+    """Maps spans of a string with runs deleted back to the string before (built on first use)."""
+
+    __slots__ = ("_parts", "_runs", "_at", "_gone")
+
+    def __init__(self, parts: list[str], runs: list[str]):
+        # parts: the pieces of the new string, [kept, "", kept, "", ..., kept], as re.split
+        # returns them with each deleted run blanked; runs: the deleted text of each "".
+        self._parts, self._runs = parts, runs
+        self._at: list[int] = []  # new position of each run
+        self._gone: list[int] = []  # characters deleted up to and including that run
+
+    def _build(self) -> None:
+        cum = list(accumulate(map(len, self._parts)))
+        self._at = cum[0:len(self._parts) - 1:2]
+        self._gone = list(accumulate(map(len, self._runs)))
+
+    def start(self, pos: int) -> int:
+        if not self._at:
+            self._build()
+        i = bisect_right(self._at, pos)  # runs at pos were deleted before the character at pos
+        return pos + self._gone[i - 1] if i else pos
+
+    def end(self, pos: int) -> int:
+        """Original end offset for a span ending (exclusively) at pos."""
+        if not self._at:
+            self._build()
+        i = bisect_left(self._at, pos)  # a run at pos comes after the span's last character
+        return pos + self._gone[i - 1] if i else pos
+
+
 class Normalized:
     """A normalised text and the way back to the original offsets."""
 
-    text: str
-    original: str
-    maps: tuple[OffsetMap, ...] = ()
+    __slots__ = ("text", "original", "maps")
+
+    def __init__(self, text: str, original: str, maps: tuple[OffsetMap | Deletions, ...] = ()):
+        self.text = text
+        self.original = original
+        self.maps = maps
 
     def span(self, start: int, end: int) -> tuple[int, int]:
+        if len(self.maps) == 1 and end > start:  # the usual case: separator runs deleted
+            m = self.maps[0]
+            return m.start(start), m.end(end)
         for m in reversed(self.maps):
             if end > start:
                 start, end = m.start(start), m.end(end)
@@ -228,32 +267,33 @@ class Normalized:
 
 def normalize(text: str, fam: str = "default") -> Normalized:
     t = tables(fam)
-    maps: list[OffsetMap] = []
-    changes = [m.start() for m in t.needs.finditer(text)]
-    if any(text[i] in t.expand for i in changes):
+    maps: list[OffsetMap | Deletions] = []
+    parts = t.split.split(text)
+    if len(parts) == 1:
+        work = text
+    elif t.expand.keys().isdisjoint(parts[1::2]):
+        # Usual: only 1 → 1 replacements (full-width punctuation, capitals, traditional forms),
+        # so offsets are unchanged; split/map/join runs in C, unlike str.translate's per-char lookups.
+        chars = parts[1::2]
+        parts[1::2] = map(t.one.get, chars, chars)
+        work = "".join(parts)
+    else:
         # Rare: zero-width or expanding characters; edit with an offset map, then fold the rest.
-        edits = [(m.start(), m.end(), t.expand[m.group()]) for m in t.special.finditer(text)]
+        edits: list[tuple[int, int, str]] = []
+        pos = 0
+        for i, part in enumerate(parts):
+            if i % 2 and part in t.expand:
+                edits.append((pos, pos + 1, t.expand[part]))
+            pos += len(part)
         work, m1 = _edit(text, edits)
         maps.append(m1)
         work = work.translate(t.translate)
-    elif changes:
-        # Usual: a few 1 → 1 replacements (full-width punctuation, capitals, traditional forms);
-        # splicing them is several times faster than str.translate over the whole text.
-        out: list[str] = []
-        last = 0
-        for i in changes:
-            out.append(text[last:i])
-            out.append(t.one.get(text[i], text[i]))
-            last = i + 1
-        out.append(text[last:])
-        work = "".join(out)
-    else:
-        work = text
-    edits = [(m.start(), m.end(), "") for m in _SEP_RUN.finditer(work)
-             if m.start() > 0 and _IS_CJK.match(work, m.start() - 1)]
-    if edits:
-        work, m2 = _edit(work, edits)
-        maps.append(m2)
+    parts = _SEP_RUN.split(work)  # [kept, run, kept, run, ..., kept]
+    if len(parts) > 1:
+        runs = parts[1::2]
+        parts[1::2] = [""] * len(runs)
+        work = "".join(parts)
+        maps.append(Deletions(parts, runs))
     return Normalized(work, text, tuple(maps))
 
 
