@@ -95,11 +95,14 @@ class Generator:
         max_rewrites: int = MAX_REWRITES,
         seed: int | None = None,
     ) -> None:
+        from contentgen.compliance import load_packs
         from contentgen.prompts import PromptCatalog
         from contentgen.providers import get_model
 
         self.settings = settings or Settings.load()
         self.catalog = catalog or PromptCatalog.load(self.settings.prompts_dir)
+        # One rule set for the whole batch: every draft is checked against the same pack versions.
+        self.packs = load_packs(self.settings.rules_dir)
         self.handle = handle or get_model(self.settings)
         self.max_rewrites = max_rewrites
         self.seed = seed
@@ -143,6 +146,7 @@ class Generator:
                 channel=brief.channel,
                 content_type=brief.content_type,
                 segment=brief.segment,
+                packs=self.packs,
             )
             problems = channel_problems(content, brief.channel, brief.locale)
             if not report.blocked and not problems:
