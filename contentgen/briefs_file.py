@@ -46,7 +46,7 @@ def load_jobs(path: str | Path, *, default_variants: int = 1) -> tuple[list[Job]
             brief = Brief(**data)
             jobs += jobs_for(brief, int(variants), where)
         except ValidationError as e:
-            from contentgen.cli._common import validation_message
+            from contentgen.errors import validation_message
 
             failures.append(Failure("", 0, data, validation_message(e), where))
         except (TypeError, ValueError) as e:

@@ -97,3 +97,12 @@ def check_identifier(kind: str, value: str, allowed: tuple[str, ...] | list[str]
     if value not in allowed:
         raise UnknownIdentifierError(kind, value, allowed)
     return value
+
+
+def validation_message(e: Any) -> str:
+    """One readable line from a pydantic ValidationError."""
+    parts = []
+    for err in e.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ())) or "brief"
+        parts.append(f"{loc}: {err.get('msg', '').removeprefix('Value error, ')}")
+    return "; ".join(parts)

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contentgen import vocab
 from contentgen.config import Settings
-from contentgen.errors import ContentgenError, PlanError, UsageError
+from contentgen.errors import ContentgenError, PlanError, UsageError, validation_message
 from contentgen.plan_schedule import (
     DEFAULT_TIMEZONES,
     WEEKDAY_NAMES,
@@ -45,7 +45,16 @@ from contentgen.plan_templates import (
     find_template,
     load_templates,
 )
-from contentgen.schemas import Brief, Draft, channel_problems
+from contentgen.schemas import (
+    Brief,
+    Channel,
+    Draft,
+    Industry,
+    Locale,
+    Persona,
+    SegmentId,
+    channel_problems,
+)
 
 __all__ = [
     "GeneratedPlan",
@@ -76,13 +85,13 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    segment: str
+    segment: SegmentId
     objective: str
     days: int = 7
-    industry: str
-    persona: str = "approachable"
-    channels: list[str] = Field(default_factory=lambda: list(vocab.CHANNELS))
-    locale: str = "zh-CN"
+    industry: Industry
+    persona: Persona = "approachable"
+    channels: list[Channel] = Field(default_factory=lambda: list(vocab.CHANNELS))
+    locale: Locale = "zh-CN"
     start: date
     product: str | None = Field(default=None, max_length=200)
     selling_points: list[str] = Field(default_factory=list, max_length=10)
@@ -93,26 +102,6 @@ class PlanRequest(BaseModel):
     timezone: str | None = None
     quiet_hours: str | None = Field(default=None, description="HH:MM-HH:MM, local time")
     name: str | None = Field(default=None, max_length=200)
-
-    @field_validator("segment")
-    @classmethod
-    def _segment(cls, v: str) -> str:
-        return _one_of("segment", v, vocab.SEGMENTS)
-
-    @field_validator("industry")
-    @classmethod
-    def _industry(cls, v: str) -> str:
-        return _one_of("industry", v, vocab.INDUSTRIES)
-
-    @field_validator("persona")
-    @classmethod
-    def _persona(cls, v: str) -> str:
-        return _one_of("persona", v, vocab.PERSONAS)
-
-    @field_validator("locale")
-    @classmethod
-    def _locale(cls, v: str) -> str:
-        return _one_of("locale", v, vocab.LOCALES)
 
     @field_validator("days")
     @classmethod
@@ -126,7 +115,7 @@ class PlanRequest(BaseModel):
     def _channels(cls, v: list[str]) -> list[str]:
         if not v:
             raise ValueError("give at least one channel")
-        return list(dict.fromkeys(_one_of("channel", c, vocab.CHANNELS) for c in v))
+        return list(dict.fromkeys(v))
 
     @model_validator(mode="after")
     def _parse_checks(self) -> PlanRequest:
@@ -152,17 +141,7 @@ class PlanRequest(BaseModel):
         try:
             return cls(**data)
         except ValidationError as e:
-            parts = []
-            for err in e.errors():
-                loc = ".".join(str(x) for x in err.get("loc", ())) or "plan"
-                parts.append(f"{loc}: {err.get('msg', '').removeprefix('Value error, ')}")
-            raise UsageError("; ".join(parts)) from None
-
-
-def _one_of(kind: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(allowed)}")
-    return value
+            raise UsageError(validation_message(e)) from None
 
 
 @dataclass

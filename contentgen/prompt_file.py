@@ -280,7 +280,7 @@ class PromptFile:
         try:
             return Brief(**data)
         except ValidationError as e:
-            from contentgen.cli._common import validation_message
+            from contentgen.errors import validation_message
 
             raise BriefError(validation_message(e)) from None
 
@@ -537,7 +537,7 @@ def _check_examples(pf: PromptFile) -> None:
         try:
             schema(**ex.answer)
         except ValidationError as e:
-            from contentgen.cli._common import validation_message
+            from contentgen.errors import validation_message
 
             raise PromptError(f"{pf.path}:{line}: examples[{i}].answer does not fit {pf.output_schema}: {validation_message(e)}") from None
         except TypeError as e:

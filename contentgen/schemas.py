@@ -7,7 +7,7 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contentgen import vocab
 from contentgen.compliance.report import ComplianceReport
@@ -17,24 +17,45 @@ Text = Annotated[str, Field(max_length=MAX_FIELD)]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+def one_of(kind: str, allowed: tuple[str, ...]) -> AfterValidator:
+    """A pydantic validator accepting only the vocabulary's identifiers, naming them on error."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
+# The identifiers of every interface (DESIGN.md), as field types.
+Industry = Annotated[str, one_of("industry", vocab.INDUSTRIES)]
+SegmentId = Annotated[str, one_of("segment", vocab.SEGMENTS)]
+Persona = Annotated[str, one_of("persona", vocab.PERSONAS)]
+ContentType = Annotated[str, one_of("content type", vocab.CONTENT_TYPES)]
+Channel = Annotated[str, one_of("channel", vocab.CHANNELS)]
+Locale = Annotated[str, one_of("locale", vocab.LOCALES)]
+TouchModel = Annotated[str, one_of("touch model", vocab.TOUCH_MODELS)]
+
+
 class Brief(BaseModel):
     """What an operator asks for: who, where, what product, in whose voice."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    industry: str
-    segment: str = Field(description="<lifecycle>.<value tier>, e.g. dormant.mass")
-    persona: str = "approachable"
-    content_type: str
-    channel: str
-    locale: str = "zh-CN"
+    industry: Industry
+    segment: SegmentId = Field(description="<lifecycle>.<value tier>, e.g. dormant.mass")
+    persona: Persona = "approachable"
+    content_type: ContentType
+    channel: Channel
+    locale: Locale = "zh-CN"
     product: Annotated[str, Field(min_length=1, max_length=200)]
     selling_points: list[Text] = Field(default_factory=list, max_length=10)
     offer: Text | None = None
     interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
     preferred_times: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
-    preferred_channels: list[str] = Field(default_factory=list)
-    touch_model: str | None = None
+    preferred_channels: list[Channel] = Field(default_factory=list)
+    touch_model: TouchModel | None = None
     days_since_added: int | None = Field(default=None, ge=0, le=36500)
     persona_interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
     specialty_products: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=10)
@@ -47,46 +68,6 @@ class Brief(BaseModel):
     previous_messages: list[Text] = Field(
         default_factory=list, max_length=30, description="what earlier touchpoints of a plan said"
     )
-
-    @field_validator("industry")
-    @classmethod
-    def _industry(cls, v: str) -> str:
-        return _one_of("industry", v, vocab.INDUSTRIES)
-
-    @field_validator("persona")
-    @classmethod
-    def _persona(cls, v: str) -> str:
-        return _one_of("persona", v, vocab.PERSONAS)
-
-    @field_validator("content_type")
-    @classmethod
-    def _content_type(cls, v: str) -> str:
-        return _one_of("content type", v, vocab.CONTENT_TYPES)
-
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, v: str) -> str:
-        return _one_of("channel", v, vocab.CHANNELS)
-
-    @field_validator("locale")
-    @classmethod
-    def _locale(cls, v: str) -> str:
-        return _one_of("locale", v, vocab.LOCALES)
-
-    @field_validator("segment")
-    @classmethod
-    def _segment(cls, v: str) -> str:
-        return _one_of("segment", v, vocab.SEGMENTS)
-
-    @field_validator("touch_model")
-    @classmethod
-    def _touch(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of("touch model", v, vocab.TOUCH_MODELS)
-
-    @field_validator("preferred_channels")
-    @classmethod
-    def _pref_channels(cls, v: list[str]) -> list[str]:
-        return [_one_of("channel", c, vocab.CHANNELS) for c in v]
 
     @model_validator(mode="after")
     def _channel_fits(self) -> Brief:
@@ -110,12 +91,6 @@ class Brief(BaseModel):
         """A stable hash of the brief: with a variant number, the idempotency key of a draft."""
         canonical = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def _one_of(kind: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(allowed)}")
-    return value
 
 
 # ---- structured content, one model per content type -------------------------------------

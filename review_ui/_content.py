@@ -26,7 +26,7 @@ def set_field(content: dict[str, Any], key: str, value: str) -> dict[str, Any]:
 
 def validate(content: dict[str, Any]) -> BaseModel:
     """The content model for a dict; a person-readable UsageError when it does not fit."""
-    from contentgen.cli._common import validation_message
+    from contentgen.errors import validation_message
 
     model = CONTENT_MODELS.get(str(content.get("kind")))
     if model is None:

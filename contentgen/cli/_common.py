@@ -90,7 +90,7 @@ def brief_from_options(options: dict[str, Any]) -> Any:
     """Build a Brief from brief_options values; a missing or bad value is a one-line UsageError."""
     from pydantic import ValidationError
 
-    from contentgen.errors import BriefError
+    from contentgen.errors import BriefError, validation_message
     from contentgen.schemas import Brief
 
     data = {k: options.get(k) for k in BRIEF_OPTION_NAMES}
@@ -104,12 +104,3 @@ def brief_from_options(options: dict[str, Any]) -> Any:
         return Brief(**{k: v for k, v in data.items() if v is not None})
     except ValidationError as e:
         raise BriefError(validation_message(e)) from None
-
-
-def validation_message(e: Any) -> str:
-    """One readable line from a pydantic ValidationError."""
-    parts = []
-    for err in e.errors():
-        loc = ".".join(str(x) for x in err.get("loc", ())) or "brief"
-        parts.append(f"{loc}: {err.get('msg', '').removeprefix('Value error, ')}")
-    return "; ".join(parts)

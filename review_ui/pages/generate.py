@@ -8,8 +8,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from contentgen import vocab
-from contentgen.cli._common import validation_message
-from contentgen.errors import ContentgenError
+from contentgen.errors import ContentgenError, validation_message
 from contentgen.schemas import Brief, content_fields
 from review_ui import _workbench as bench
 from review_ui._content import validate

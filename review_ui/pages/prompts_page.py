@@ -6,7 +6,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from contentgen import vocab
-from contentgen.cli._common import validation_message
+from contentgen.errors import validation_message
 from contentgen.schemas import Brief
 from review_ui._session import require_user, settings, t, user_errors
 
