@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -14,9 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from contentgen.compliance.report import ComplianceReport
 from contentgen.errors import LibraryError, NotFoundError, TransitionError, UsageError
-from contentgen.schemas import CONTENT_MODELS, Draft, content_fields, content_text
-from library import migrations, queries, workflow
-from library._db import Connections, dumps, immediate, new_material_id, now
+from contentgen.schemas import CONTENT_MODELS, Draft, content_text
+from library import batch_save, migrations, queries, workflow
+from library._db import Connections, dumps, immediate, now
 from library.models import AuditEvent, Change, Material, MaterialVersion, Page, Released
 from library.users import Tokens, Users
 
@@ -111,15 +110,10 @@ class Library:
 
     def _save_batch(self, drafts: builtins.list[Draft], author: str, role: str, plan_id: str | None,
                     send_at: str | None, tags: builtins.list[str]) -> builtins.list[MaterialVersion]:
-        saved: builtins.list[MaterialVersion] = []
+        # One transaction per batch: all of it is durable at COMMIT, or none of it is.
         with immediate(self._db()) as conn:
-            for d in drafts:
-                row = conn.execute("SELECT id FROM materials WHERE draft_key = ?", [d.key]).fetchone()
-                if row is not None:
-                    saved.append(queries.get_version(conn, row[0], 1))
-                    continue
-                saved.append(_insert_draft(conn, d, author, role, plan_id, send_at, tags))
-        return saved
+            return batch_save.save_batch(conn, drafts, author=author, role=role, plan_id=plan_id,
+                                         send_at=send_at, tags=tags)
 
     def edit(self, material_id: str, *, base_version: int, content: dict[str, Any] | BaseModel,
              actor: str, source: str = "edited") -> MaterialVersion:
@@ -132,7 +126,7 @@ class Library:
         model = _content_model(m.content_type, content)
         report = self.checker(model, locale=m.locale, industry=m.industry, channel=m.channel,
                               content_type=m.content_type, segment=m.segment)
-        text, title = content_text(model), _title(model)
+        text, title = content_text(model), batch_save.title_of(model)
         at = now()
         with immediate(self._db()) as conn:
             cur = _locked_material(conn, material_id)
@@ -369,49 +363,3 @@ def _content_model(content_type: str, content: dict[str, Any] | BaseModel) -> Ba
                  f"{err['msg'].removeprefix('Value error, ')}" for err in e.errors()]
         raise UsageError(f"invalid {content_type} content: " + "; ".join(parts)) from None
 
-
-def _title(content: BaseModel) -> str:
-    fields = content_fields(content)
-    title = fields.get("headline") or fields.get("title") or ""
-    return title or content_text(content).split("\n", 1)[0][:60]
-
-
-def _insert_draft(conn: sqlite3.Connection, d: Draft, author: str, role: str,
-                  plan_id: str | None, send_at: str | None, tags: list[str]) -> MaterialVersion:
-    mid, at, b = new_material_id(), now(), d.brief
-    title = _title(d.content)
-    report = d.compliance
-    source = "auto_fixed" if any(a.purpose == "rewrite" and a.ok for a in d.attempts) else "generated"
-    cur = conn.execute(
-        "INSERT INTO materials (id, draft_key, industry, segment, persona, content_type, channel,"
-        " locale, tags, plan_id, send_at, title, status, current_version, verdict, finding_count,"
-        " created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'draft',1,?,?,?,?,?)",
-        [mid, d.key, b.industry, b.segment, b.persona, b.content_type, b.channel, b.locale,
-         dumps(list(tags)), plan_id, send_at, title, report.verdict, len(report.findings),
-         author, at, at],
-    )
-    # pydantic serialises to JSON in Rust: several times faster than model_dump + json.dumps.
-    content, model = d.content.model_dump_json(), d.model.model_dump_json()
-    brief, compliance = b.model_dump_json(), report.model_dump_json()
-    generation = dumps({"variant": d.variant, "timing": d.timing,
-                        "attempts": [a.model_dump(mode="json") for a in d.attempts]})
-    parameters = dumps(d.parameters) if d.parameters else "{}"
-    conn.execute(
-        "INSERT INTO versions (material_id, version, parent_version, status, content, text, title,"
-        " source, prompt_ref, model, parameters, brief, generation, compliance, verdict, author,"
-        " created_at) VALUES (?, 1, NULL, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [mid, content, d.text, title, source, d.prompt_ref, model, parameters, brief, generation,
-         compliance, report.verdict, author, at],
-    )
-    conn.execute("INSERT INTO material_search (rowid, title, body) VALUES (?, ?, ?)",
-                 [cur.lastrowid, title, d.text])
-    _audit(conn, at, author, role, "create", mid, 1, None, "draft", None)
-    # Built from values just validated and written: no need to validate them again.
-    return MaterialVersion.model_construct(
-        material_id=mid, version=1, parent_version=None, status="draft",
-        content=json.loads(content), text=d.text, title=title, source=source,
-        prompt_ref=d.prompt_ref, model=json.loads(model), parameters=dict(d.parameters),
-        brief=json.loads(brief), generation=json.loads(generation),
-        compliance=json.loads(compliance), verdict=report.verdict, author=author,
-        created_at=at, override=None,
-    )

@@ -25,7 +25,8 @@ def test_open_sets_up_wal_foreign_keys_and_records_migrations(lib_path: Path) ->
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    names = [r[0] for r in db.execute("SELECT name FROM migrations")]
+    # rowid = order applied (without ORDER BY, SQLite may walk the name index instead).
+    names = [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")]
     assert names == [m.__name__ for m in migrations.MIGRATIONS]
     lib.close()
     assert migrations.apply(sqlite_utils.Database(lib_path)) == []  # reopening applies nothing

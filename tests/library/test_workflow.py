@@ -265,6 +265,26 @@ def test_save_draft_is_idempotent_by_key(lib: Library, draft_factory: Any) -> No
     assert lib.list().total == 1 and len(lib.history(first.material_id)) == 1
 
 
+def test_batch_save_is_idempotent_and_returns_what_it_stored(lib: Library,
+                                                             draft_factory: Any) -> None:
+    old = draft_factory(body="旧的一条：回复1领取试用装。")
+    first = lib.save_draft(old, author="alice")
+    new = [draft_factory(body=f"第 {i} 条：新品上市") for i in range(5)]
+    # An already saved key, new keys, and a key repeated within the batch, across batches of 2.
+    batch = [new[0], old, new[1], new[0], new[2], new[3], new[4], new[3]]
+    saved = lib.save_drafts(batch, author="alice", tags=["spring"], batch_size=2)
+    assert [s.material_id for s in saved][1] == first.material_id
+    by_key = {d.key: s.material_id for d, s in zip(batch, saved, strict=True)}
+    assert saved[0].material_id == saved[3].material_id and saved[5].material_id == saved[7].material_id
+    assert lib.list().total == 6 and len(set(by_key.values())) == 6
+    for s in saved:
+        assert lib.get_version(s.material_id, 1) == s
+        assert [e.action for e in lib.history(s.material_id)] == ["create"]
+    assert lib.get(by_key[new[2].key]).tags == ["spring"]
+    hits = lib.list(q="第 4 条").items
+    assert [m.id for m in hits] == [by_key[new[4].key]]
+
+
 def test_save_draft_roles(lib: Library, draft_factory: Any) -> None:
     with pytest.raises(PermissionDenied, match="rita \\(reviewer\\) may not create"):
         lib.save_draft(draft_factory(), author="rita")
