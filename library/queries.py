@@ -146,12 +146,27 @@ def _search(q: str) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
+VERDICTS = ("block", "warn", "pass")
+
+
+def _iso_utc(value: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"{value!r} is not an ISO-8601 time (e.g. 2026-12-01T00:00:00Z)") from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def list_materials(
     conn: sqlite3.Connection, *, status: str | None = None, industry: str | None = None,
     channel: str | None = None, segment: str | None = None, locale: str | None = None,
     content_type: str | None = None, persona: str | None = None, plan_id: str | None = None,
     has_findings: bool | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
-    order: str = "updated_desc",
+    order: str = "updated_desc", verdict: str | None = None, updated_before: str | None = None,
 ) -> Page:
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
@@ -169,6 +184,15 @@ def list_materials(
         params.append(status)
     if has_findings is not None:
         clauses.append("m.finding_count > 0" if has_findings else "m.finding_count = 0")
+    if verdict is not None:
+        if verdict not in VERDICTS:
+            raise UsageError(f"unknown verdict {verdict!r}; choose one of: {', '.join(VERDICTS)}")
+        clauses.append("m.verdict = ?")
+        params.append(verdict)
+    if updated_before is not None:
+        # Timestamps are stored as ISO-8601 UTC text, which sorts as time.
+        clauses.append("m.updated_at < ?")
+        params.append(_iso_utc(updated_before))
     if q and q.strip():
         c, p = _search(q)
         clauses += c

@@ -60,6 +60,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "any": ("全部", "any"),
     "has_findings": ("有合规问题", "Has findings"),
     "oldest_first": ("最早的在前", "Oldest first"),
+    "waiting_at_least": ("已等待至少", "Waiting at least"),
     "pending": ("待审核", "Pending"),
     "queue_empty": ("队列为空", "The queue is empty"),
     "item_of": ("第 {i} 条，共 {n} 条", "Item {i} of {n}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -12,9 +13,12 @@ from review_ui._session import t
 ANY = "—"
 
 
+AGES = {"1d": 1, "3d": 3, "7d": 7}  # waiting at least this many days
+
+
 def filters(prefix: str, *, findings_filter: bool = True) -> dict[str, Any]:
     """Filter widgets; returns keyword arguments for Library.list (None means any)."""
-    c1, c2, c3, c4, c5, c6 = st.columns([1, 1, 1, 1, 1, 1])
+    c1, c2, c3, c4, c5, c6, c7 = st.columns([1, 1, 1, 1, 1, 1, 1])
     chosen: dict[str, Any] = {
         "industry": c1.selectbox(t("industry"), (ANY, *vocab.INDUSTRIES), key=f"{prefix}_f_industry"),
         "channel": c2.selectbox(t("channel"), (ANY, *vocab.CHANNELS), key=f"{prefix}_f_channel"),
@@ -26,8 +30,12 @@ def filters(prefix: str, *, findings_filter: bool = True) -> dict[str, Any]:
         if findings_filter
         else ANY
     )
-    oldest = c6.toggle(t("oldest_first"), value=True, key=f"{prefix}_f_oldest")
+    age = c6.selectbox(t("waiting_at_least"), (ANY, *AGES), key=f"{prefix}_f_age")
+    oldest = c7.toggle(t("oldest_first"), value=True, key=f"{prefix}_f_oldest")
     args = {k: v for k, v in chosen.items() if v != ANY}
+    if age != ANY:
+        since = datetime.now(UTC) - timedelta(days=AGES[age])
+        args["updated_before"] = since.isoformat()
     if findings != ANY:
         args["has_findings"] = findings == "yes"
     # Age: the oldest waiting item first is how a queue is worked; newest first on demand.

@@ -52,6 +52,10 @@ def library_group() -> None:
 @click.option("--plan", "plan_id", default=None, help="Service-cycle plan id.")
 @click.option("--findings/--no-findings", "has_findings", default=None,
               help="Only materials with (or without) compliance findings.")
+@click.option("--verdict", type=click.Choice(["block", "warn", "pass"]), default=None,
+              help="Only materials whose current version has this compliance verdict.")
+@click.option("--updated-before", "updated_before", default=None,
+              help="Only materials unchanged since this ISO time (how long items have waited).")
 @click.option("--q", "q", default=None, help="Full-text search in title and body (any language).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)

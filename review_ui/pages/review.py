@@ -132,9 +132,7 @@ def review_queue() -> None:
 
 def override_queue() -> None:
     """Drafts held back by error-level findings, for a compliance decision."""
-    # The library filters on "has findings", not on verdict: warnings-only drafts show here
-    # too, and only a blocked version gets the override form.
-    query = {**queue.filters("o", findings_filter=False), "status": "draft", "has_findings": True}
+    query = {**queue.filters("o", findings_filter=False), "status": "draft", "verdict": "block"}
     _notices()
     material, pos, total = queue.current(lib, "o", query)
     st.caption(f"{t('compliance_queue')}: {total}")

@@ -101,3 +101,21 @@ def test_operator_has_no_review_page(lib: Any, app: Any) -> None:
     at = app("olivia")
     with pytest.raises(ValueError):
         at.switch_page("pages/review.py")
+
+
+def test_compliance_queue_holds_only_blocked_drafts(lib: Any, app: Any, make_material: Any) -> None:
+    make_material("draft", body="好久不见，野餐篮上新。", warning=True)
+    blocked = make_material("draft", body="全网最好用的野餐篮。", error=True)
+    at = app("chen", "review")
+    assert not at.exception
+    assert "存在错误级问题的草稿: 1" in [c.value for c in at.caption]  # the warning-only draft is not
+    assert any(blocked.id in m.value for m in at.markdown)
+
+
+def test_age_filter_keeps_only_items_waiting_long_enough(lib: Any, app: Any, make_material: Any) -> None:
+    make_material(body="坚果礼盒到货啦。")
+    at = app("rui", "review")
+    assert "待审核: 1" in [c.value for c in at.caption]
+    at.selectbox(key="r_f_age").select("1d").run()
+    assert not at.exception
+    assert "待审核: 0" in [c.value for c in at.caption]
