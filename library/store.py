@@ -100,6 +100,14 @@ class Library:
         if batch:
             yield from self._save_batch(batch, author, role, plan_id, send_at, tags or [])
 
+    def saved_keys(self, keys: Iterable[str]) -> dict[str, str]:
+        """Which draft keys (brief + variant) are already stored, mapped to their material ids."""
+        rows = self._db().conn.execute(
+            "SELECT draft_key, id FROM materials WHERE draft_key IN (SELECT value FROM json_each(?))",
+            [dumps(list(keys))],
+        ).fetchall()
+        return {k: m for k, m in rows}
+
     def _author_role(self, author: str) -> str:
         try:
             role = self._role(author)

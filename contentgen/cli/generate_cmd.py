@@ -48,6 +48,14 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         jobs = jobs_for(brief_from_options(brief_opts), variants)
 
     settings = Settings.load(db=db, model=model_name)
+    if save:  # idempotent reruns: a (brief, variant) already in the library is not generated again
+        from library import Library
+
+        saved = Library.open(settings.db_path).saved_keys(j.key for j in jobs)
+        if saved:
+            click.echo(f"{len(saved)} draft(s) already in the library, not generated again: "
+                       + ", ".join(sorted(set(saved.values()))), err=True)
+            jobs = [j for j in jobs if j.key not in saved]
     from contentgen.providers import get_model
 
     gen = Generator(settings, handle=get_model(settings, model=model_name), max_rewrites=max_rewrites, seed=seed)

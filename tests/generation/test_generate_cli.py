@@ -79,3 +79,19 @@ def test_hostile_brief_is_plain_text_never_executed() -> None:
     assert res.exit_code == 0, res.output
     text = json.loads(res.stdout)[0]["text"]
     assert "<class" not in text and "__mro__" in text
+
+
+def test_save_rerun_does_not_duplicate_or_regenerate(tmp_path: Path) -> None:
+    args = ["generate", "--industry", "food", "--segment", "new.mass", "--content-type", "push",
+            "--channel", "app_push", "--product", "燕麦脆", "--variants", "2", "--save", "--format", "json", "-q"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    ids = sorted(d["material_id"] for d in json.loads(first.stdout))
+    assert len(ids) == 2 and all(d["version"] == 1 for d in json.loads(first.stdout))
+    again = CliRunner().invoke(cli, [*args[:-5], "3", *args[-4:]])  # same brief, one more variant
+    assert again.exit_code == 0, again.output
+    new = json.loads(again.stdout)
+    assert [d["variant"] for d in new] == [3]
+    assert "2 draft(s) already in the library" in again.stderr
+    listed = json.loads(CliRunner().invoke(cli, ["library", "list", "--format", "json"]).stdout)
+    assert listed["total"] == 3
