@@ -1,7 +1,13 @@
 """Compliance matcher throughput: our engine vs a naive regex-per-term loop, flashtext, and a
 bare pyahocorasick scan of pre-normalised text (the limit). Ratios, measured in one run.
 
-    .venv/bin/python benchmarks/bench_compliance.py [--docs 10000] [--terms 5000] [--regexes 50]
+Timing: the machine is shared and loaded, so every engine is timed in CPU time of this process
+(`time.process_time()`, not disturbed by other processes' load) over several interleaved rounds
+(the engines' order rotates each round) and each engine's best round is kept. The same method
+applies to every engine; the naive loop alone runs on a sample of the documents (it is ~200x
+slower) and its rate is per document, like the others.
+
+    .venv/bin/python benchmarks/bench_compliance.py [--docs 10000] [--terms 5000] [--regexes 50] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -69,11 +75,23 @@ def documents(n: int, terms: list[str], patterns: list[str], rng: random.Random)
     return docs
 
 
-def rate(fn: Callable[[str], object], docs: list[str]) -> float:
-    start = time.perf_counter()
+def cpu_seconds(fn: Callable[[str], object], docs: list[str]) -> float:
+    """CPU time of this process for one pass of fn over docs."""
+    start = time.process_time()
     for d in docs:
         fn(d)
-    return len(docs) / (time.perf_counter() - start)
+    return time.process_time() - start
+
+
+def best_rates(engines: dict[str, tuple[Callable[[str], object], list[str]]], rounds: int) -> dict[str, float]:
+    """Docs/s of each engine's best round; engines interleaved, their order rotated each round."""
+    names = list(engines)
+    best = dict.fromkeys(names, float("inf"))
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            fn, docs = engines[name]
+            best[name] = min(best[name], cpu_seconds(fn, docs) / len(docs))
+    return {name: 1 / max(per_doc, 1e-9) for name, per_doc in best.items()}
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -82,6 +100,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     ap.add_argument("--terms", type=int, default=5_000)
     ap.add_argument("--regexes", type=int, default=50)
     ap.add_argument("--naive-docs", type=int, default=200, help="the naive loop is slow: measure it on fewer docs")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds; each engine's best is kept")
     args = ap.parse_args(argv)
     rng = random.Random(42)
     terms, patterns, pack = build(args.terms, args.regexes, rng)
@@ -113,19 +132,23 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     def bare(text: str) -> list[tuple[int, int]]:
         return list(automaton.iter(text))
 
-    results = {
-        "ours": rate(lambda d: scan(d, ctx, [pack]), docs),
-        "naive": rate(naive_loop, docs[: max(1, min(args.naive_docs, len(docs)))]),
-        "flashtext": rate(flash, docs),
-        "bare_aho": rate(bare, pre),
-    }
+    naive_docs = docs[: max(1, min(args.naive_docs, len(docs)))]
+    results = best_rates({
+        "ours": (lambda d: scan(d, ctx, [pack]), docs),
+        "naive": (naive_loop, naive_docs),
+        "flashtext": (flash, docs),
+        "bare_aho": (bare, pre),
+    }, max(1, args.rounds))
     hits = sum(len(scan(d, ctx, [pack])) for d in docs[:1000])
     print(f"{len(docs)} docs of 300-800 chars, {len(terms)} terms + {len(patterns)} regexes "
-          f"({hits} findings in the first 1000 docs)")
+          f"({hits} findings in the first {min(1000, len(docs))} docs)")
+    print(f"method: CPU time (time.process_time), {max(1, args.rounds)} interleaved rounds, best round per engine; "
+          f"naive loop on {len(naive_docs)} of the {len(docs)} docs")
     for name, label in (("ours", "contentgen engine (normalise + automaton + prefiltered regexes)"),
-                        ("naive", "naive loop, one regex per term"), ("flashtext", "flashtext + the regexes"),
+                        ("naive", f"naive loop, one regex per term ({len(naive_docs)} docs)"),
+                        ("flashtext", "flashtext + the regexes"),
                         ("bare_aho", "bare pyahocorasick on pre-normalised text (terms only)")):
-        print(f"  {label:<66} {results[name]:>10,.0f} docs/s")
+        print(f"  {label:<66} {results[name]:>10,.0f} docs/s  ({1e6 / results[name]:8.1f} us/doc)")
     print(f"  ours / naive     = {results['ours'] / results['naive']:6.1f}x   (target >= 20x)")
     print(f"  ours / flashtext = {results['ours'] / results['flashtext']:6.1f}x   (target >= 2x)")
     print(f"  bare / ours      = {results['bare_aho'] / results['ours']:6.1f}x   (target <= 3x)")

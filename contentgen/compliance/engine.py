@@ -19,6 +19,7 @@ from contentgen.errors import UsageError, check_identifier
 MAX_CHARS = 200_000
 ALL_KINDS = frozenset({"terms", "substitution", "pattern", "requires", "length", "pii"})
 _FIELD_KINDS = ALL_KINDS - {"requires"}
+_REQUIRES = frozenset({"requires"})
 # C0/C1 control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -63,16 +64,33 @@ def _packs(packs: list[RulePack] | None, rules_dir: Path | str | None) -> list[R
     return load_packs(rules_dir)
 
 
+# (context, ids of the packs given) → (those packs, kept alive so the ids stay theirs; the ones
+# in scope; their PackRef fields): worked out once per pack set and context, not per text.
+_SCOPED: dict[tuple[Context, tuple[int, ...]], tuple[tuple[RulePack, ...], list[RulePack], list[dict[str, str]]]] = {}
+
+
 def packs_in_scope(packs: Iterable[RulePack], ctx: Context) -> list[RulePack]:
-    return [p for p in packs if ctx.locale in p.locales and in_scope(p.scope, ctx, "terms")]
+    return list(_scoped(tuple(packs), ctx)[0])
 
 
-def _report(findings: list[Finding], packs: list[RulePack], ctx: Context) -> ComplianceReport:
+def _scoped(packs: tuple[RulePack, ...], ctx: Context) -> tuple[list[RulePack], list[dict[str, str]]]:
+    key = (ctx, tuple(map(id, packs)))
+    hit = _SCOPED.get(key)
+    if hit is None:
+        scoped = [p for p in packs if ctx.locale in p.locales and in_scope(p.scope, ctx, "terms")]
+        refs = [{"id": p.id, "version": p.version, "sha256": p.sha256} for p in scoped]
+        if len(_SCOPED) > 256:
+            _SCOPED.clear()
+        hit = _SCOPED[key] = (packs, scoped, refs)
+    return hit[1], hit[2]
+
+
+def _report(findings: list[Finding], refs: list[dict[str, str]], ctx: Context) -> ComplianceReport:
     findings.sort(key=lambda f: (f.field or "", f.start, f.end, f.rule))
     return ComplianceReport(
         verdict=ComplianceReport.verdict_for(findings),
         findings=findings,
-        packs=[PackRef(id=p.id, version=p.version, sha256=p.sha256) for p in packs],
+        packs=[PackRef(**r) for r in refs],
         locale=ctx.locale,
         industry=ctx.industry,
         channel=ctx.channel,
@@ -83,6 +101,8 @@ def scan(text: str, ctx: Context, packs: list[RulePack], kinds: frozenset[str] =
     """Findings of the given packs on one text, in one context (no input validation)."""
     fam = family(ctx.locale)
     nt = normalize(text, fam)  # once for all packs
+    if len(packs) == 1:
+        return compile_pack(packs[0], fam).scan(nt, ctx, kinds)
     findings: list[Finding] = []
     for pack in packs:
         findings += compile_pack(pack, fam).scan(nt, ctx, kinds)
@@ -103,8 +123,8 @@ def check_text(
     """Check one text; findings' start/end are offsets into `text` as given."""
     ctx = _context(locale, industry, channel, content_type, segment)
     validate_text(text)
-    scoped = packs_in_scope(_packs(packs, rules_dir), ctx)
-    return _report(scan(text, ctx, scoped), scoped, ctx)
+    scoped, refs = _scoped(tuple(_packs(packs, rules_dir)), ctx)
+    return _report(scan(text, ctx, scoped), refs, ctx)
 
 
 def check_content(
@@ -128,11 +148,11 @@ def check_content(
             validate_text(value, f"field {name!r}")
     whole = "\n".join(v for v in fields.values() if v)
     validate_text(whole, "content")
-    scoped = packs_in_scope(_packs(packs, rules_dir), ctx)
+    scoped, refs = _scoped(tuple(_packs(packs, rules_dir)), ctx)
     findings: list[Finding] = []
     for name, value in fields.items():
         if value:
             fctx = Context(ctx.locale, ctx.industry, ctx.channel, ctx.content_type, ctx.segment, name)
             findings += scan(value, fctx, scoped, _FIELD_KINDS)
-    findings += scan(whole, ctx, scoped, frozenset({"requires"}))
-    return _report(findings, scoped, ctx)
+    findings += scan(whole, ctx, scoped, _REQUIRES)
+    return _report(findings, refs, ctx)

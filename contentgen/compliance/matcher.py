@@ -34,6 +34,15 @@ class Context:
     segment: str | None = None
     field: str | None = None
 
+    def __hash__(self) -> int:
+        # Hashed for every text scanned (plan lookup): computed once, not per call.
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            h = hash((self.locale, self.industry, self.channel, self.content_type, self.segment, self.field))
+            object.__setattr__(self, "_hash", h)
+            return h
+
 
 def in_scope(scope: Scope, ctx: Context, kind: str) -> bool:
     """Whether a rule applies. An unknown dimension (None) keeps prohibitions on (strict when
@@ -168,7 +177,7 @@ class CompiledPack:
         terms: dict[int, list[tuple[int, int, str]]] = {}
         excepted: dict[int, list[tuple[int, int]]] = {}
         seen: set[tuple[int, int]] = set()  # (rule, role) for triggers and elements
-        run = list(plan.always)  # regexes to run: the unfiltered ones plus those whose literal occurs
+        run = list(plan.always) if plan.always else None  # regexes to run: unfiltered + literal seen
         if self.automaton is not None and text:
             active, gated = plan.active, plan.regexes
             # One pass over the automaton; per-hit work only for entries of active rules.
@@ -176,24 +185,35 @@ class CompiledPack:
                 for rule, role, latin in entries:
                     if role == PREFILTER:
                         if rule in gated:
-                            run.append(rule)
+                            if run is None:
+                                run = [rule]
+                            else:
+                                run.append(rule)
                     elif rule in active and (not latin or _bounded(text, end + 1 - klen, end + 1)):
                         if role == TERM:
-                            terms.setdefault(rule, []).append((end + 1 - klen, end + 1, key))
+                            hits = terms.get(rule)
+                            if hits is None:
+                                terms[rule] = [(end + 1 - klen, end + 1, key)]
+                            else:
+                                hits.append((end + 1 - klen, end + 1, key))
                         elif role == EXCEPTION:
                             excepted.setdefault(rule, []).append((end + 1 - klen, end + 1))
                         else:
                             seen.add((rule, role))
-        for i in sorted(set(run)):
-            rx = plan.regexes[i]
-            if rx.role == TERM:
-                for m in rx.regex.finditer(text):
-                    if m.end() > m.start():
-                        terms.setdefault(rx.rule, []).append((m.start(), m.end(), ""))
-            elif (rx.rule, rx.role) not in seen and rx.regex.search(text):
-                seen.add((rx.rule, rx.role))
+        if run:
+            for i in sorted(set(run)):
+                rx = plan.regexes[i]
+                if rx.role == TERM:
+                    for m in rx.regex.finditer(text):
+                        if m.end() > m.start():
+                            terms.setdefault(rx.rule, []).append((m.start(), m.end(), ""))
+                elif (rx.rule, rx.role) not in seen and rx.regex.search(text):
+                    seen.add((rx.rule, rx.role))
+        if not terms and not plan.checks:
+            return []  # the usual clean text: nothing allocated for findings
         found: list[dict[str, Any]] = []  # validated into Findings in one call at the end
         span = nt.span if nt.maps else None
+        original, fld = nt.original, ctx.field
         for rule_i, hits in terms.items():
             exc = excepted.get(rule_i)
             if exc:
@@ -201,11 +221,12 @@ class CompiledPack:
             if len(hits) > 1:
                 hits = _outermost(hits, self.pack.rules[rule_i].kind != "substitution")
             base = self._bases[rule_i]
+            subst = base["kind"] == "substitution"
             for s, e, key in hits:
                 if span is not None:
                     s, e = span(s, e)
-                data = {**base, "start": s, "end": e, "match": nt.original[s:e], "field": ctx.field}
-                if key and base["kind"] == "substitution":
+                data = {**base, "start": s, "end": e, "match": original[s:e], "field": fld}
+                if key and subst:
                     data["suggestion"] = self.replacements.get((rule_i, key), base["suggestion"])
                 found.append(data)
         for rule_i in plan.checks:
@@ -221,6 +242,8 @@ class CompiledPack:
                 f = self._length(rule_i, nt.original, ctx)
                 if f is not None:
                     found.append(f)
+        # Validating the batch in one call is the cheapest public path measured here (~1.4 µs a
+        # finding; Finding.model_construct is Python-level in pydantic 2.11+ and ~3x slower).
         return _FINDINGS.validate_python(found) if found else []
 
     def _found(self, rule_i: int, nt: Normalized, s: int, e: int, ctx: Context) -> dict[str, Any]:

@@ -50,6 +50,9 @@ _SEPARATORS = r" \t\r\n\f\v*\-._·•・|/\\~^+#=`'\"“”‘’"  # whitespace
 _SEP_RUN = re.compile(rf"([{_SEPARATORS}](?<=[{_CJK}].)[{_SEPARATORS}]{{0,2}})(?=[{_CJK}])")
 
 
+# The full-width punctuation of nearly every Chinese/Japanese text (comma, colon, semicolon,
+# exclamation and question marks, parentheses, ideographic space).
+_COMMON = "，：；！？（）　"
 _MARK = "\ufdd0"  # a noncharacter: stands in for characters whose mapping changes the length
 _TABLE_SIZE = 0x30000
 _ASTRAL = "[\U00010000-\U0010FFFF]"
@@ -66,6 +69,9 @@ class Tables:
     # Astral characters are all captured (checked in `one`): a class holding one astral
     # character makes re fall back from a bitmap to a slow linear list of ranges.
     split: re.Pattern[str]
+    # The few characters that change in nearly every CJK text (full-width punctuation), with
+    # their replacement: str.replace folds them in C, so `split` is left with the rare ones.
+    common: tuple[tuple[str, str], ...] = ()
 
 
 def _fold(ch: str) -> str:
@@ -139,7 +145,10 @@ def tables(fam: str) -> Tables:
             table[ord(ch)] = _MARK
     one = {chr(cp): v for cp, v in mapping.items() if len(v) == 1 and chr(cp) not in expand}
     bmp = [c for c in [*one, *expand] if ord(c) < 0x10000]
-    return Tables(table, expand, one, re.compile(f"({_char_class(bmp)}|{_ASTRAL})"))
+    # Replacing these first is only the same as folding each character once if no replacement
+    # is itself a character that changes.
+    common = tuple((c, one[c]) for c in _COMMON if c in one and one[c] not in one and one[c] not in expand)
+    return Tables(table, expand, one, re.compile(f"({_char_class(bmp)}|{_ASTRAL})"), common)
 
 
 def _char_class(chars: Iterable[str]) -> str:
@@ -168,6 +177,10 @@ class OffsetMap:
         self._old = [p[1] for p in pieces]
         self._kept = [p[2] for p in pieces]
         self._olen = old_len
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Both ends of a non-empty span."""
+        return self.start(start), self.end(end)
 
     def _piece(self, pos: int) -> int:
         return bisect_right(self._new, pos) - 1
@@ -242,6 +255,15 @@ class Deletions:
         i = bisect_left(self._at, pos)  # a run at pos comes after the span's last character
         return pos + self._gone[i - 1] if i else pos
 
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Both ends of a non-empty span at once (the matcher's per-finding call)."""
+        if not self._at:
+            self._build()
+        at, gone = self._at, self._gone
+        i = bisect_right(at, start)
+        j = bisect_left(at, end)
+        return (start + gone[i - 1] if i else start), (end + gone[j - 1] if j else end)
+
 
 class Normalized:
     """A normalised text and the way back to the original offsets."""
@@ -254,9 +276,9 @@ class Normalized:
         self.maps = maps
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        if len(self.maps) == 1 and end > start:  # the usual case: separator runs deleted
-            m = self.maps[0]
-            return m.start(start), m.end(end)
+        maps = self.maps
+        if len(maps) == 1 and end > start:  # the usual case: separator runs deleted
+            return maps[0].span(start, end)
         for m in reversed(self.maps):
             if end > start:
                 start, end = m.start(start), m.end(end)
@@ -268,9 +290,13 @@ class Normalized:
 def normalize(text: str, fam: str = "default") -> Normalized:
     t = tables(fam)
     maps: list[OffsetMap | Deletions] = []
-    parts = t.split.split(text)
+    work = text
+    for ch, repl in t.common:  # 1 → 1: offsets unchanged
+        if ch in work:
+            work = work.replace(ch, repl)
+    parts = t.split.split(work)
     if len(parts) == 1:
-        work = text
+        pass
     elif t.expand.keys().isdisjoint(parts[1::2]):
         # Usual: only 1 → 1 replacements (full-width punctuation, capitals, traditional forms),
         # so offsets are unchanged; split/map/join runs in C, unlike str.translate's per-char lookups.
@@ -285,7 +311,7 @@ def normalize(text: str, fam: str = "default") -> Normalized:
             if i % 2 and part in t.expand:
                 edits.append((pos, pos + 1, t.expand[part]))
             pos += len(part)
-        work, m1 = _edit(text, edits)
+        work, m1 = _edit(work, edits)
         maps.append(m1)
         work = work.translate(t.translate)
     parts = _SEP_RUN.split(work)  # [kept, run, kept, run, ..., kept]
