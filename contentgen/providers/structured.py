@@ -15,6 +15,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -66,6 +67,7 @@ def parse_answer(raw: str, schema: type[BaseModel]) -> tuple[BaseModel | None, s
         return None, "; ".join(problems)
 
 
+@lru_cache(maxsize=32)
 def _schema_json(schema: type[BaseModel]) -> dict[str, Any]:
     return schema.model_json_schema()
 
@@ -95,7 +97,8 @@ class _Conversation:
     def openai(self) -> bool:
         return self.handle.info.provider == "openai"
 
-    def runnable(self) -> Any:
+    def call_kwargs(self) -> dict[str, Any]:
+        """Per-call model parameters (passed to invoke, not bound: no extra Runnable layer)."""
         kwargs: dict[str, Any] = {}
         if self.seed is not None:
             kwargs["seed"] = self.seed
@@ -112,7 +115,7 @@ class _Conversation:
                 if self.handle.json_schema
                 else {"type": "json_object"}
             )
-        return self.handle.chat.bind(**kwargs) if kwargs else self.handle.chat
+        return kwargs
 
     def shape(self, messages: list[BaseMessage]) -> list[BaseMessage]:
         if self.openai and not self.handle.json_schema:
@@ -164,7 +167,7 @@ def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) ->
     def once() -> str:
         started = time.perf_counter()
         try:
-            answer = conv.runnable().invoke(conv.shape(messages))
+            answer = conv.handle.chat.invoke(conv.shape(messages), **conv.call_kwargs())
         except Exception as e:
             conv.record(purpose, started, e)
             raise
@@ -184,7 +187,7 @@ async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: 
     async def once() -> str:
         started = time.perf_counter()
         try:
-            answer = await conv.runnable().ainvoke(conv.shape(messages))
+            answer = await conv.handle.chat.ainvoke(conv.shape(messages), **conv.call_kwargs())
         except Exception as e:
             conv.record(purpose, started, e)
             raise
