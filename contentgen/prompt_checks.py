@@ -74,7 +74,7 @@ def run_cases(catalog: PromptCatalog, only: str | None = None) -> list[CaseResul
 
 
 def _run_case(pf: PromptFile, case: object) -> list[str]:
-    from contentgen.prompt_file import CaseSpec
+    from contentgen.prompt_meta import CaseSpec
 
     assert isinstance(case, CaseSpec)
     try:
