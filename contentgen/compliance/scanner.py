@@ -1,0 +1,230 @@
+"""The packs in scope merged into one automaton + regex list, so each text is scanned once.
+
+A rule is known by its global id (gid): its place in the packs' rules laid end to end. What a
+context runs (its plan) is worked out once per (context, kinds); a field narrows a plan by the
+rules' field globs, cached by field name, so checking a draft resolves contexts once, not once
+per field and pack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+import ahocorasick
+
+from contentgen import vocab
+from contentgen.compliance import pii
+from contentgen.compliance.matcher import (
+    ELEMENT,
+    EXCEPTION,
+    PREFILTER,
+    TERM,
+    TRIGGER,
+    Context,
+    Regex,
+    bounded,
+    compile_pack,
+    in_scope,
+    outermost,
+)
+from contentgen.compliance.normalize import Normalized
+from contentgen.compliance.packs import Rule, RulePack, Scope
+
+# Kinds run once per text rather than per automaton hit.
+_WHOLE_TEXT = {"requires", "pii", "length"}
+
+
+@dataclass
+class Plan:
+    """What the merged packs run in one context: rules in scope, their regexes."""
+
+    active: frozenset[int]  # gids
+    regexes: dict[int, Regex]  # regex id → regex of an active rule
+    always: tuple[int, ...]  # regex ids of active regexes with no literal prefilter
+    checks: tuple[int, ...]  # gids of active rules run once per text (requires, pii, length), in order
+    fields: dict[str, Plan] = field(default_factory=dict)  # narrowed by field name (memo)
+
+
+class Merged:
+    """Several packs (one normalisation family) as one matcher."""
+
+    def __init__(self, packs: tuple[RulePack, ...], fam: str):
+        self.packs = packs  # kept alive: the cache key holds their ids
+        self.family = fam
+        self.rules: list[Rule] = []
+        self.pack_of: list[int] = []
+        self.scopes: list[Scope] = []
+        self.regexes: list[Regex] = []
+        self.replacements: dict[tuple[int, str], str] = {}
+        words: dict[str, list[tuple[int, int, bool]]] = {}
+        for p_i, pack in enumerate(packs):
+            cp = compile_pack(pack, fam)
+            g0, r0 = len(self.rules), len(self.regexes)
+            self.rules += pack.rules
+            self.pack_of += [p_i] * len(pack.rules)
+            self.scopes += cp.scopes
+            self.regexes += [Regex(g0 + rx.rule, rx.role, rx.regex, None if rx.prefilter is None else r0 + rx.prefilter)
+                             for rx in cp.regexes]
+            self.replacements.update({(g0 + r, key): good for (r, key), good in cp.replacements.items()})
+            for word, entries in cp.words.items():
+                words.setdefault(word, []).extend(
+                    (r0 + i if role == PREFILTER else g0 + i, role, latin) for i, role, latin in entries)
+        self.field_scoped = frozenset(g for g, s in enumerate(self.scopes) if s.fields is not None)
+        self.bases = [{"rule": r.id, "severity": r.level, "message": r.message, "suggestion": r.suggestion,
+                       "reference": r.reference, "kind": r.kind} for r in self.rules]
+        self.automaton: Any = None
+        if words:
+            self.automaton = ahocorasick.Automaton()
+            for word, entries in words.items():
+                self.automaton.add_word(word, (len(word), word, tuple(entries)))
+            self.automaton.make_automaton()
+        self._plans: dict[tuple[Context, frozenset[str]], Plan] = {}
+
+    def plan(self, ctx: Context, kinds: frozenset[str]) -> Plan:
+        """The rules in scope for a context and set of kinds (memoised)."""
+        key = (ctx, kinds)
+        hit = self._plans.get(key)
+        if hit is None:
+            if ctx.field is not None:
+                hit = self.narrow(self.plan(replace(ctx, field=None), kinds), ctx.field)
+            else:
+                # A rule's field globs are only looked at when a field is known (in_scope).
+                active = frozenset(g for g, r in enumerate(self.rules)
+                                   if r.kind in kinds and in_scope(self.scopes[g], ctx, r.kind))
+                hit = self._plan(active)
+            if len(self._plans) > 1024:
+                self._plans.clear()
+            self._plans[key] = hit
+        return hit
+
+    def narrow(self, plan: Plan, fld: str) -> Plan:
+        """A field-less plan without the rules whose field globs leave out this field."""
+        hit = plan.fields.get(fld)
+        if hit is None:
+            drop = {g for g in plan.active & self.field_scoped
+                    if not any(fnmatchcase(fld, p) for p in self.scopes[g].fields or ())}
+            hit = self._plan(plan.active - drop) if drop else plan
+            if len(plan.fields) > 256:
+                plan.fields.clear()
+            plan.fields[fld] = hit
+        return hit
+
+    def _plan(self, active: frozenset[int]) -> Plan:
+        regexes = {i: rx for i, rx in enumerate(self.regexes) if rx.rule in active}
+        always = tuple(i for i, rx in regexes.items() if rx.prefilter is None)
+        checks = tuple(sorted(g for g in active if self.rules[g].kind in _WHOLE_TEXT))
+        return Plan(active, regexes, always, checks)
+
+    def scan(self, nt: Normalized, plan: Plan, ctx: Context, fld: str | None) -> list[dict[str, Any]]:
+        """A text's findings, as Finding fields, in pack order (as if each pack ran alone)."""
+        if not plan.active:
+            return []
+        text = nt.text
+        terms: dict[int, list[tuple[int, int, str]]] = {}
+        excepted: dict[int, list[tuple[int, int]]] = {}
+        seen: set[tuple[int, int]] = set()  # (gid, role) for triggers and elements
+        run = list(plan.always) if plan.always else None  # regexes to run: unfiltered + literal seen
+        if self.automaton is not None and text:
+            active, gated = plan.active, plan.regexes
+            # One pass over the automaton; per-hit work only for entries of active rules.
+            for end, (klen, key, entries) in self.automaton.iter(text):
+                for rule, role, latin in entries:
+                    if role == PREFILTER:
+                        if rule in gated:
+                            if run is None:
+                                run = [rule]
+                            else:
+                                run.append(rule)
+                    elif rule in active and (not latin or bounded(text, end + 1 - klen, end + 1)):
+                        if role == TERM:
+                            hits = terms.get(rule)
+                            if hits is None:
+                                terms[rule] = [(end + 1 - klen, end + 1, key)]
+                            else:
+                                hits.append((end + 1 - klen, end + 1, key))
+                        elif role == EXCEPTION:
+                            excepted.setdefault(rule, []).append((end + 1 - klen, end + 1))
+                        else:
+                            seen.add((rule, role))
+        if run:
+            for i in sorted(set(run)):
+                rx = plan.regexes[i]
+                if rx.role == TERM:
+                    for m in rx.regex.finditer(text):
+                        if m.end() > m.start():
+                            terms.setdefault(rx.rule, []).append((m.start(), m.end(), ""))
+                elif (rx.rule, rx.role) not in seen and rx.regex.search(text):
+                    seen.add((rx.rule, rx.role))
+        if not terms and not plan.checks:
+            return []  # the usual clean text: nothing allocated for findings
+        found: list[dict[str, Any]] = []
+        pack_of, bases = self.pack_of, self.bases
+        owners: list[int] | None = [] if len(self.packs) > 1 else None  # pack of each finding
+        span = nt.span if nt.maps else None
+        original = nt.original
+        for g, hits in terms.items():
+            exc = excepted.get(g)
+            if exc:
+                hits = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)]
+            base = bases[g]
+            subst = base["kind"] == "substitution"
+            if len(hits) > 1:
+                hits = outermost(hits, not subst)
+            for s, e, key in hits:
+                if span is not None:
+                    s, e = span(s, e)
+                data = {**base, "start": s, "end": e, "match": original[s:e], "field": fld}
+                if key and subst:
+                    data["suggestion"] = self.replacements.get((g, key), base["suggestion"])
+                found.append(data)
+                if owners is not None:
+                    owners.append(pack_of[g])
+        for g in plan.checks:
+            rule = self.rules[g]
+            n = len(found)
+            if rule.kind == "requires":
+                triggered = not (rule.trigger_terms or rule.trigger_patterns) or (g, TRIGGER) in seen
+                if triggered and (g, ELEMENT) not in seen:
+                    suggestion = rule.suggestion or (rule.any_of[0] if rule.any_of else None)
+                    found.append({**bases[g], "start": 0, "end": 0, "match": "", "field": None,
+                                  "suggestion": suggestion})
+            elif rule.kind == "pii":
+                for s, e in pii.detect(text, rule.detect, ctx.locale):
+                    s, e = nt.span(s, e)
+                    found.append({**bases[g], "start": s, "end": e, "match": original[s:e], "field": fld})
+            elif rule.kind == "length":
+                f = self._length(g, original, ctx, fld)
+                if f is not None:
+                    found.append(f)
+            if owners is not None:
+                owners += [pack_of[g]] * (len(found) - n)
+        if owners and owners != sorted(owners):
+            # Each pack's findings together, in pack order (stable: a pack's own order kept).
+            order = sorted(range(len(found)), key=owners.__getitem__)
+            found = [found[i] for i in order]
+        return found
+
+    def _length(self, g: int, text: str, ctx: Context, fld: str | None) -> dict[str, Any] | None:
+        rule = self.rules[g]
+        name = fld or "body"
+        limit = rule.max or (vocab.channel_limit(ctx.channel, name, ctx.locale) if ctx.channel else None)
+        if not limit or len(text) <= limit:
+            return None
+        return {**self.bases[g], "start": limit, "end": len(text), "match": text[limit:], "field": fld,
+                "message": f"{rule.message} ({name}: {len(text)} characters, limit {limit})"}
+
+
+_MERGED: dict[tuple[str, tuple[int, ...]], Merged] = {}
+
+
+def merged(packs: list[RulePack] | tuple[RulePack, ...], fam: str) -> Merged:
+    """The packs as one matcher, built once per (family, pack objects)."""
+    key = (fam, tuple(map(id, packs)))
+    hit = _MERGED.get(key)
+    if hit is None:
+        if len(_MERGED) > 256:
+            _MERGED.clear()
+        hit = _MERGED[key] = Merged(tuple(packs), fam)
+    return hit
