@@ -165,10 +165,14 @@ def check_content(
     ctx = _context(locale, industry, channel, content_type, segment)
     fields = content_fields(content)
     for name, value in fields.items():
-        if value:
+        # The usual good field is let through inline; anything odd gets validate_text's message.
+        if value and (type(value) is not str or not value.strip() or len(value) > MAX_CHARS
+                      or _CONTROL.search(value)):
             validate_text(value, f"field {name!r}")
     whole = "\n".join(v for v in fields.values() if v)
-    validate_text(whole, "content")
+    if not whole or len(whole) > MAX_CHARS:
+        # The fields passed, so only these can fail here (no control characters, none blank).
+        validate_text(whole, "content")
     _, refs, m = _scoped(tuple(_packs(packs, rules_dir)), ctx)
     # Resolved once per draft: the merged packs' plan, narrowed per field by name.
     fam = m.family

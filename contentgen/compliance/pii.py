@@ -38,6 +38,11 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def maybe(text: str) -> bool:
+    """Whether text could hold personal data at all (a digit or an '@')."""
+    return _MAYBE.search(text) is not None
+
+
 def detect(text: str, kinds: Sequence[str], locale: str) -> list[tuple[int, int]]:
     """Spans of personal data in (normalised) text, without overlaps."""
     if _MAYBE.search(text) is None:

@@ -43,7 +43,7 @@ class Plan:
     active: frozenset[int]  # gids
     regexes: dict[int, Regex]  # regex id → regex of an active rule
     always: tuple[int, ...]  # regex ids of active regexes with no literal prefilter
-    checks: tuple[int, ...]  # gids of active rules run once per text (requires, pii, length), in order
+    checks: tuple[tuple[int, str, Rule], ...]  # (gid, kind, rule) run once per text, in gid order
     fields: dict[str, Plan] = field(default_factory=dict)  # narrowed by field name (memo)
 
 
@@ -114,7 +114,7 @@ class Merged:
     def _plan(self, active: frozenset[int]) -> Plan:
         regexes = {i: rx for i, rx in enumerate(self.regexes) if rx.rule in active}
         always = tuple(i for i, rx in regexes.items() if rx.prefilter is None)
-        checks = tuple(sorted(g for g in active if self.rules[g].kind in _WHOLE_TEXT))
+        checks = tuple((g, r.kind, r) for g in sorted(active) if (r := self.rules[g]).kind in _WHOLE_TEXT)
         return Plan(active, regexes, always, checks)
 
     def scan(self, nt: Normalized, plan: Plan, ctx: Context, fld: str | None) -> list[dict[str, Any]]:
@@ -181,20 +181,22 @@ class Merged:
                 found.append(data)
                 if owners is not None:
                     owners.append(pack_of[g])
-        for g in plan.checks:
-            rule = self.rules[g]
+        maybe_pii: bool | None = None  # whether the text has a digit or '@', found on first use
+        for g, kind, rule in plan.checks:
             n = len(found)
-            if rule.kind == "requires":
+            if kind == "requires":
                 triggered = not (rule.trigger_terms or rule.trigger_patterns) or (g, TRIGGER) in seen
                 if triggered and (g, ELEMENT) not in seen:
                     suggestion = rule.suggestion or (rule.any_of[0] if rule.any_of else None)
                     found.append({**bases[g], "start": 0, "end": 0, "match": "", "field": None,
                                   "suggestion": suggestion})
-            elif rule.kind == "pii":
-                for s, e in pii.detect(text, rule.detect, ctx.locale):
+            elif kind == "pii":
+                if maybe_pii is None:
+                    maybe_pii = pii.maybe(text)
+                for s, e in pii.detect(text, rule.detect, ctx.locale) if maybe_pii else ():
                     s, e = nt.span(s, e)
                     found.append({**bases[g], "start": s, "end": e, "match": original[s:e], "field": fld})
-            elif rule.kind == "length":
+            elif kind == "length":
                 f = self._length(g, original, ctx, fld)
                 if f is not None:
                     found.append(f)
