@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -198,6 +199,19 @@ def content_fields(content: BaseModel) -> dict[str, str]:
     if isinstance(content, PushContent):
         return {"title": content.title, "body": content.body}
     raise TypeError(f"not a content model: {type(content).__name__}")
+
+
+def set_field(content: dict[str, Any], key: str, value: str) -> dict[str, Any]:
+    """A copy of content (as a dict) with the text field `key`, named as content_fields names it, set."""
+    out = copy.deepcopy(content)
+    if key == "hashtags":
+        out["hashtags"] = [t.lstrip("#") for t in value.split() if t.lstrip("#")]
+    elif key.startswith("scenes."):
+        _, index, attr = key.split(".", 2)
+        out["scenes"][int(index) - 1][attr] = value
+    else:
+        out[key] = value
+    return out
 
 
 def content_text(content: BaseModel) -> str:

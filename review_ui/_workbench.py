@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contentgen.compliance import fix_content
 from contentgen.schemas import Brief, Draft
-from review_ui._content import fix_content, validate, with_fields
+from review_ui._content import validate, with_fields
 
 
 def new_variant(draft: Draft) -> dict[str, Any]:
@@ -53,7 +54,8 @@ def apply_fixes(variant: dict[str, Any]) -> int:
     from contentgen.compliance.report import ComplianceReport
 
     report = ComplianceReport.model_validate(variant["report"])
-    content, n = fix_content(validate(variant["content"]), report)
+    content, fixed = fix_content(validate(variant["content"]), report)
+    n = len(fixed)
     if n:
         variant["content"] = content.model_dump(mode="json")
         variant["report"] = recheck(content, variant["draft"]["brief"])

@@ -34,15 +34,21 @@ def apply_fixes(text: str, report: ComplianceReport, *, field: str | None = None
 
 
 def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel, list[Finding]]:
-    """Apply substitutions to the top-level text fields of a draft (headline, body, cta, title...)."""
-    updates: dict[str, Any] = {}
+    """Apply substitutions field by field (scene fields and hashtags included); re-validated."""
+    from contentgen.schemas import content_fields, set_field
+
+    fields = content_fields(content)
+    data = content.model_dump(mode="json")
     applied: list[Finding] = []
-    for name in {f.field for f in report.findings if _fixable(f) and f.field}:
-        value = getattr(content, name, None) if name and "." not in name else None
-        if isinstance(value, str):
-            updates[name], done = apply_fixes(value, report, field=name)
+    for name in sorted({f.field for f in report.findings if _fixable(f) and f.field}):
+        text = fields.get(name)
+        if text is None:
+            continue
+        fixed, done = apply_fixes(text, report, field=name)
+        if done and fixed != text:
+            data = set_field(data, name, fixed)
             applied += done
-    return content.model_copy(update=updates), applied
+    return type(content).model_validate(data), applied
 
 
 def rewrite_instructions(report: ComplianceReport) -> list[dict[str, Any]]:

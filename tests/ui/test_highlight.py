@@ -6,7 +6,8 @@ import pytest
 
 from contentgen.compliance.report import Finding
 from contentgen.errors import UsageError
-from review_ui._content import set_field, validate, with_fields
+from contentgen.schemas import set_field
+from review_ui._content import validate, with_fields
 from review_ui._highlight import by_field, highlight_html, spans, worst_severity
 
 
