@@ -80,6 +80,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()
 
 
 def _walk(client: httpx.Client, path: str, params: dict[str, Any], requests: int,

@@ -58,10 +58,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409)
 }
 ITEM_CACHE_SIZE = 50_000  # serialised items (~0.5 KB each): the hot part of a large library
-_ITEM_FIELDS = (
-    "id", "version", "channel", "industry", "segment", "persona", "content_type", "locale",
-    "tags", "plan_id", "send_at", "title",
-)
+_ITEM_FIELDS = dq.ITEM_FIELDS
 
 
 class DeliveryContext:
@@ -86,27 +83,29 @@ class DeliveryContext:
         out["payload"] = self.renderer.render(row)
         return out
 
-    def item_json(self, released: dq.Released) -> bytes:
-        """One item serialised, cached by everything it shows: a page is a join of these."""
-        row = released.row
-        key = tuple(tuple(row[k]) if k == "tags" else row[k] for k in _ITEM_FIELDS)
-        raw = self._item_cache.get(key)
-        if raw is None:
-            raw = _dumps(self.item(released))
-            with self._cache_lock:  # handlers are async today; a sync route would share it
-                self._item_cache[key] = raw
-                if len(self._item_cache) > ITEM_CACHE_SIZE:
-                    self._item_cache.pop(next(iter(self._item_cache)))
-        return raw
-
-    def items_json(self, items: list[dq.Released]) -> Raw:
-        return Raw(b"[" + b",".join(self.item_json(r) for r in items) + b"]")
+    def items_json(self, rows: list[tuple[Any, ...]]) -> Raw:
+        """Items as one JSON array, spliced from serialised items cached by everything they show
+        (a raw ITEM_FIELDS row); content is read, and payloads rendered, only for the misses."""
+        cache = self._item_cache
+        parts = [cache.get(row) for row in rows]
+        missing = [i for i, raw in enumerate(parts) if raw is None]
+        if missing:
+            contents = dq.version_contents(self.conn(), [(rows[i][0], rows[i][1]) for i in missing])
+            for i in missing:
+                row = rows[i]
+                raw = _dumps(self.item(dq.to_released(row, contents[(row[0], row[1])])))
+                parts[i] = raw
+                with self._cache_lock:  # handlers are async today; a sync route would share it
+                    cache[row] = raw
+                    if len(cache) > ITEM_CACHE_SIZE:
+                        cache.pop(next(iter(cache)))
+        return Raw(b"[" + b",".join(parts) + b"]")  # type: ignore[arg-type]
 
     def close(self) -> None:
         self.connections.close()
 
 
-def context(request: Request) -> DeliveryContext:
+async def context(request: Request) -> DeliveryContext:  # async: no threadpool hop
     ctx: DeliveryContext = request.app.state.delivery
     return ctx
 
@@ -123,7 +122,8 @@ async def authenticated(
             "(create one with: contentgen tokens create NAME --channels sms,app_push)",
         )
     try:
-        return context(request).library.tokens.authenticate(credentials.credentials)
+        ctx: DeliveryContext = request.app.state.delivery
+        return ctx.library.tokens.authenticate(credentials.credentials)
     except PermissionDenied:
         # Never echo the token: it would land in the client's and proxies' logs.
         raise ApiError(401, "unauthorized", "invalid or revoked token") from None
@@ -251,9 +251,9 @@ def _routes(app: FastAPI) -> None:
             after = state.get("a")
             if not isinstance(after, str):
                 raise ApiError(400, "invalid_cursor", "cursor is damaged; start again without a cursor")
-        items, more = dq.released_page(ctx.conn(), channels=channels, filters=filters,
-                                       after_id=after, limit=limit)
-        next_cursor = encode_cursor("list", {"q": query_key, "a": items[-1].id}) if more else None
+        items, more = dq.released_page_rows(ctx.conn(), channels=channels, filters=filters,
+                                            after_id=after, limit=limit)
+        next_cursor = encode_cursor("list", {"q": query_key, "a": items[-1][0]}) if more else None
         return _json(request, {"items": ctx.items_json(items), "next_cursor": next_cursor})
 
     @app.get("/v1/materials/{material_id}", response_model=MaterialItem, responses=_ERRORS)
@@ -343,9 +343,9 @@ def _check_deliverable(conn: Any, ack: DeliveryAck) -> None:
 
 def _initial_page(ctx: DeliveryContext, state: dict[str, Any], channels: list[str], limit: int) -> dict[str, Any]:
     """First sync: every released item, paged by id; then the cursor switches to the change feed."""
-    items, more = dq.released_page(ctx.conn(), channels=channels, after_id=state["a"] or None, limit=limit)
+    items, more = dq.released_page_rows(ctx.conn(), channels=channels, after_id=state["a"] or None, limit=limit)
     if more:
-        nxt = {"c": channels, "s": state["s"], "a": items[-1].id}
+        nxt = {"c": channels, "s": state["s"], "a": items[-1][0]}
     else:
         # Changes made while paging sit after the snapshot seq: the next call replays them.
         nxt = {"c": channels, "s": state["s"]}
@@ -361,7 +361,7 @@ def _delta_page(ctx: DeliveryContext, state: dict[str, Any], channels: list[str]
     for seq, material_id, version, _kind in changes:
         last.pop(material_id, None)  # re-insert so order follows the latest change
         last[material_id] = (seq, version)
-    current = dq.released_by_ids(conn, list(last))
+    current = dq.released_rows_by_ids(conn, list(last))
     items, deleted = [], []
     for material_id, (_seq, version) in last.items():
         if material_id in current:

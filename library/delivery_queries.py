@@ -23,10 +23,17 @@ FILTER_SQL: dict[str, str] = {
     "tag": "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value = ?)",
 }
 
-_COLUMNS = """
+# What an item shows besides its content, in ITEM_FIELDS order: a page reads only these and
+# fetches `content` just for the items its caller has not serialised yet.
+ITEM_FIELDS = (
+    "id", "version", "channel", "industry", "segment", "persona", "content_type", "locale",
+    "tags", "plan_id", "send_at", "title",
+)
+_ITEM_COLUMNS = """
     m.id, m.released_version AS version, m.channel, m.industry, m.segment, m.persona,
-    m.content_type, m.locale, m.tags, m.plan_id, m.send_at, v.title, v.content
+    m.content_type, m.locale, m.tags, m.plan_id, m.send_at, v.title
 """
+_COLUMNS = _ITEM_COLUMNS + ", v.content"
 _RELEASED = """
     FROM materials m
     JOIN versions v ON v.material_id = m.id AND v.version = m.released_version
@@ -76,7 +83,30 @@ def released_page(
     """Released versions on `channels` matching `filters`, by id after `after_id`; (items, more)."""
     if not channels:
         return [], False
-    sql = [f"SELECT {_COLUMNS} {_RELEASED} AND m.channel IN ({_placeholders(channels)})"]
+    sql, params = _page_sql(_COLUMNS, channels, filters, after_id, limit)
+    items = _to_released(conn.execute(sql, params))
+    return items[:limit], len(items) > limit
+
+
+def released_page_rows(
+    conn: sqlite3.Connection,
+    *,
+    channels: Sequence[str],
+    filters: dict[str, str] | None = None,
+    after_id: str | None = None,
+    limit: int = 50,
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """As released_page, but raw ITEM_FIELDS tuples (tags as JSON text, no content); (rows, more)."""
+    if not channels:
+        return [], False
+    sql, params = _page_sql(_ITEM_COLUMNS, channels, filters, after_id, limit)
+    rows = conn.execute(sql, params).fetchall()
+    return rows[:limit], len(rows) > limit
+
+
+def _page_sql(columns: str, channels: Sequence[str], filters: dict[str, str] | None,
+              after_id: str | None, limit: int) -> tuple[str, list[Any]]:
+    sql = [f"SELECT {columns} {_RELEASED} AND m.channel IN ({_placeholders(channels)})"]
     params: list[Any] = list(channels)
     for name, value in sorted((filters or {}).items()):
         sql.append(f"AND {FILTER_SQL[name]}")
@@ -86,8 +116,7 @@ def released_page(
         params.append(after_id)
     sql.append("ORDER BY m.id LIMIT ?")
     params.append(limit + 1)
-    items = _to_released(conn.execute(" ".join(sql), params))
-    return items[:limit], len(items) > limit
+    return " ".join(sql), params
 
 
 def released_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Released]:
@@ -96,6 +125,36 @@ def released_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, R
         return {}
     cursor = conn.execute(f"SELECT {_COLUMNS} {_RELEASED} AND m.id IN ({_placeholders(ids)})", list(ids))
     return {r.id: r for r in _to_released(cursor)}
+
+
+def released_rows_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """As released_by_ids, but raw ITEM_FIELDS tuples (tags as JSON text, no content)."""
+    if not ids:
+        return {}
+    rows = conn.execute(f"SELECT {_ITEM_COLUMNS} {_RELEASED} AND m.id IN ({_placeholders(ids)})", list(ids))
+    return {r[0]: r for r in rows}
+
+
+def to_released(row: tuple[Any, ...], content: str) -> Released:
+    """A raw ITEM_FIELDS row and its version's content, as released_page would have given it."""
+    out = dict(zip(ITEM_FIELDS, row, strict=True))
+    tags = out["tags"]
+    out["tags"] = [] if not tags or tags == "[]" else json.loads(tags)
+    out["content"] = content
+    return Released(out)
+
+
+def version_contents(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The content (JSON text) of each (material_id, version); versions are immutable."""
+    out: dict[tuple[str, int], str] = {}
+    for start in range(0, len(keys), 400):  # two bound parameters per key, well under the limit
+        chunk = keys[start:start + 400]
+        where = " OR ".join("(material_id = ? AND version = ?)" for _ in chunk)
+        params = [x for key in chunk for x in key]
+        for mid, version, content in conn.execute(
+                f"SELECT material_id, version, content FROM versions WHERE {where}", params):
+            out[(mid, version)] = content
+    return out
 
 
 def material_channel(conn: sqlite3.Connection, material_id: str) -> str | None:
