@@ -40,6 +40,7 @@ def test_sigkill_mid_batch_keeps_every_acknowledged_version(tmp_path: Path,
             break
     acknowledged += [line.strip() for line in child.stdout]  # what it printed before dying
     child.wait(timeout=30)
+    child.stdout.close()
     assert child.returncode == -signal.SIGKILL
     assert "DONE" not in acknowledged, "the child finished before it was killed"
 

@@ -175,9 +175,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
            "BIN": str(root / ".venv" / "bin")}
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(var, None)
+    log = out.open("wb")
     proc = subprocess.Popen(["bash", str(root / "scripts" / "run.sh")], cwd=root, env=env,
-                            stdout=out.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield Stack(proc, api, ui, out, db)
     finally:
@@ -188,3 +188,4 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        log.close()
