@@ -109,7 +109,7 @@ class Generator:
 
     async def draft(self, job: Job) -> Draft:
         """Generate, validate and check one variant; raise ProviderError with attempts on failure."""
-        from contentgen.compliance import check_content, rewrite_instructions
+        from contentgen.compliance import check_brief, rewrite_instructions
         from contentgen.providers.structured import ainvoke_structured
 
         brief = job.brief
@@ -139,15 +139,7 @@ class Generator:
                         a.purpose, a.findings = "rewrite", answered
             attempts += res.attempts
             content = res.value
-            report = check_content(
-                content,
-                locale=brief.locale,
-                industry=brief.industry,
-                channel=brief.channel,
-                content_type=brief.content_type,
-                segment=brief.segment,
-                packs=self.packs,
-            )
+            report = check_brief(content, brief, packs=self.packs)
             problems = channel_problems(content, brief.channel, brief.locale)
             if not report.blocked and not problems:
                 break

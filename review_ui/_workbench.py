@@ -34,19 +34,10 @@ def new_variant(draft: Draft) -> dict[str, Any]:
 
 def recheck(content: Any, brief: dict[str, Any]) -> dict[str, Any]:
     """The compliance report for content in the brief's context, as JSON."""
-    from contentgen.compliance import check_content
+    from contentgen.compliance import check_brief
 
-    b = Brief.model_validate(brief)
     model = content if hasattr(content, "model_dump") else validate(content)
-    report = check_content(
-        model,
-        locale=b.locale,
-        industry=b.industry,
-        channel=b.channel,
-        content_type=b.content_type,
-        segment=b.segment,
-    )
-    return dict(report.model_dump(mode="json"))
+    return dict(check_brief(model, Brief.model_validate(brief)).model_dump(mode="json"))
 
 
 def apply_fixes(variant: dict[str, Any]) -> int:

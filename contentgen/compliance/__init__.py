@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from contentgen.compliance.engine import MAX_CHARS, check_content, check_text
+from contentgen.compliance.engine import MAX_CHARS, check_brief, check_content, check_text
 from contentgen.compliance.fixes import apply_fixes, fix_content, rewrite_instructions, unified_diff
 from contentgen.compliance.packs import Rule, RulePack, load_packs
 from contentgen.compliance.report import ComplianceReport, Finding, PackRef
@@ -19,6 +19,7 @@ __all__ = [
     "Rule",
     "RulePack",
     "apply_fixes",
+    "check_brief",
     "check_content",
     "check_text",
     "fix_content",

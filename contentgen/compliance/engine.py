@@ -187,3 +187,11 @@ def check_content(
     if plan.active:
         found += m.scan(normalize(whole, fam), plan, ctx, None)
     return _report(found, refs, ctx)
+
+
+def check_brief(content: BaseModel, brief: Any, *, packs: list[RulePack] | None = None) -> ComplianceReport:
+    """check_content in the context a Brief gives: its locale, industry, channel, type, segment."""
+    return check_content(
+        content, locale=brief.locale, industry=brief.industry, channel=brief.channel,
+        content_type=brief.content_type, segment=brief.segment, packs=packs,
+    )

@@ -106,5 +106,5 @@ def test_report_records_packs_in_scope(packs: list[RulePack]) -> None:
 def test_public_surface() -> None:
     assert set(compliance.__all__) == {
         "MAX_CHARS", "ComplianceReport", "Finding", "PackRef", "Rule", "RulePack", "apply_fixes",
-        "check_content", "check_text", "fix_content", "load_packs", "rewrite_instructions", "unified_diff",
+        "check_brief", "check_content", "check_text", "fix_content", "load_packs", "rewrite_instructions", "unified_diff",
     }
