@@ -62,3 +62,32 @@ class FakeChatModel(BaseChatModel):
         if self.latency:
             await asyncio.sleep(self.latency)
         return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
+
+
+def cli_ok(*args: str) -> Any:
+    """Invoke the `contentgen` CLI in-process; fail with its output unless it exits 0."""
+    from click.testing import CliRunner
+
+    from contentgen.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    if result.exit_code != 0:
+        raise AssertionError(result.output)
+    return result
+
+
+def cli_main(*args: str) -> tuple[int, str, str]:
+    """Run the real entry point (error boundary included): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from contentgen.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return code, out.getvalue(), err.getvalue()

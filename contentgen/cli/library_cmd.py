@@ -207,9 +207,7 @@ def history_cmd(material_id: str, fmt: str, db: str | None) -> None:
         emit_json(events)
         return
     for e in events:
-        why = f" — {e.reason}" if e.reason else ""
-        click.echo(f"{e.at}  {e.actor} ({e.role}) {e.action} v{e.version}: "
-                   f"{e.from_status or '-'} → {e.to_status or '-'}{why}")
+        click.echo(_event_line(e))
 
 
 @library_group.command("audit")
@@ -224,9 +222,7 @@ def audit_cmd(limit: int, offset: int, fmt: str, db: str | None) -> None:
         emit_json(events)
         return
     for e in events:
-        why = f" — {e.reason}" if e.reason else ""
-        click.echo(f"{e.at}  {e.actor} ({e.role}) {e.action} {e.material_id or ''} "
-                   f"v{e.version}: {e.from_status or '-'} → {e.to_status or '-'}{why}")
+        click.echo(_event_line(e, with_material=True))
 
 
 @library_group.command("stats")
@@ -244,3 +240,10 @@ def stats_cmd(fmt: str, db: str | None) -> None:
 
 def register(cli: click.Group) -> None:
     cli.add_command(library_group)
+
+
+def _event_line(e: Any, *, with_material: bool = False) -> str:
+    """One audit event as a line: when, who (role), what, from → to, why."""
+    what = f"{e.action} {e.material_id or ''} " if with_material else f"{e.action} "
+    why = f" — {e.reason}" if e.reason else ""
+    return f"{e.at}  {e.actor} ({e.role}) {what}v{e.version}: {e.from_status or '-'} → {e.to_status or '-'}{why}"

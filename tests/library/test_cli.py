@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from contentgen.cli import cli, main
+from contentgen.testing import cli_main, cli_ok
 from library import Library
 
 
@@ -23,17 +22,7 @@ def seeded(lib: Library, draft_factory: Any, lib_path: Path) -> dict[str, str]:
     return {"db": str(lib_path), "clean": clean, "blocked": blocked}
 
 
-def run(*args: str) -> Any:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
+run, run_main = cli_ok, cli_main  # shared with the other CLI suites (contentgen.testing)
 
 
 def test_review_journey(seeded: dict[str, str], tmp_path: Path) -> None:
@@ -64,9 +53,9 @@ def test_review_journey(seeded: dict[str, str], tmp_path: Path) -> None:
 def test_override_then_submit_blocked_draft(seeded: dict[str, str],
                                             capsys: pytest.CaptureFixture[str]) -> None:
     db, mid = seeded["db"], seeded["blocked"]
-    code, _, err = run_main(capsys, "library", "submit", mid, "--as", "alice", "--db", db)
+    code, _, err = run_main("library", "submit", mid, "--as", "alice", "--db", db)
     assert code == 1 and err.startswith("Error: version 1 of") and "override" in err
-    code, _, err = run_main(capsys, "library", "override", mid, "--as", "carl", "--db", db)
+    code, _, err = run_main("library", "override", mid, "--as", "carl", "--db", db)
     assert code == 2 and err == "Error: an override needs a written justification (--reason '...')\n"
     run("library", "override", mid, "--as", "carl", "--reason", "verified with legal", "--db", db)
     run("library", "submit", mid, "--as", "alice", "--db", db)
@@ -89,7 +78,7 @@ def test_override_then_submit_blocked_draft(seeded: dict[str, str],
 def test_errors_are_one_line_with_exit_code(seeded: dict[str, str], capsys: pytest.CaptureFixture[str],
                                             args: list[str], code: int, message: str) -> None:
     argv = [a.format(**seeded) for a in args] + ["--db", seeded["db"]]
-    got, _, err = run_main(capsys, *argv)
+    got, _, err = run_main(*argv)
     assert got == code and err.startswith(message) and err.count("\n") == 1, err
 
 

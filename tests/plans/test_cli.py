@@ -7,12 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from contentgen.cli import cli, main
+from contentgen.testing import cli_main, cli_ok
 from library import Library
 
 ISSUE_ARGS = ["--segment", "dormant.high_value", "--objective", "reactivate", "--days", "15",
@@ -20,17 +18,7 @@ ISSUE_ARGS = ["--segment", "dormant.high_value", "--objective", "reactivate", "-
               "--locale", "zh-CN", "--start", "2026-12-01"]
 
 
-def run(*args: str) -> Any:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
+run, run_main = cli_ok, cli_main  # shared with the other CLI suites (contentgen.testing)
 
 
 def test_templates_lists_the_objectives() -> None:
@@ -105,7 +93,7 @@ def test_dry_run_prints_the_calendar_without_generating() -> None:
 )
 def test_errors_are_one_line_with_their_exit_code(lib: Library, capsys: pytest.CaptureFixture[str],
                                                    argv: list[str], code: int, fragment: str) -> None:
-    got, _, err = run_main(capsys, *argv, "--db", str(lib.path))
+    got, _, err = run_main(*argv, "--db", str(lib.path))
     assert got == code, err
     assert err.startswith("Error: ") and fragment in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
@@ -116,7 +104,7 @@ def test_operator_cannot_approve_a_plan(lib: Library, capsys: pytest.CaptureFixt
     plan_id = run("plan", "create", *ISSUE_ARGS[:-2], "--start", "2026-12-01", "--days", "7", "--save",
                   "--as", "olga", "--db", db).stdout.strip().splitlines()[-1]
     run("plan", "submit", plan_id, "--as", "olga", "--db", db)
-    code, _, err = run_main(capsys, "plan", "approve", plan_id, "--as", "olga", "--db", db)
+    code, _, err = run_main("plan", "approve", plan_id, "--as", "olga", "--db", db)
     assert code == 1 and "reviewers approve" in err
 
 
