@@ -51,6 +51,7 @@ class Brief(BaseModel):
     channel: Channel
     locale: Locale = "zh-CN"
     product: Annotated[str, Field(min_length=1, max_length=200)]
+    product_type: str | None = Field(default=None, description="deposit, fund, insurance, drug, health_food...")
     selling_points: list[Text] = Field(default_factory=list, max_length=10)
     offer: Text | None = None
     interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
@@ -69,6 +70,13 @@ class Brief(BaseModel):
     previous_messages: list[Text] = Field(
         default_factory=list, max_length=30, description="what earlier touchpoints of a plan said"
     )
+
+    @field_validator("product_type")
+    @classmethod
+    def _product_type(cls, v: str | None) -> str | None:
+        if v is not None and v not in vocab.PRODUCT_TYPES:
+            raise ValueError(f"unknown product type {v!r}; choose from {', '.join(vocab.PRODUCT_TYPES)}")
+        return v
 
     @model_validator(mode="after")
     def _channel_fits(self) -> Brief:

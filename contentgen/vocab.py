@@ -84,3 +84,11 @@ def segment_id(lifecycle: str, value_tier: str) -> str:
 
 
 SEGMENTS: tuple[str, ...] = tuple(segment_id(lc, vt) for lc in LIFECYCLES for vt in VALUE_TIERS)
+
+# Where the product type changes the law (finance and health); the compliance filter infers one
+# from the text when a brief or `check --product-type` gives none.
+PRODUCT_TYPES: tuple[str, ...] = (
+    "deposit", "wealth_management", "fund", "securities", "bond", "insurance", "loan",
+    "drug", "medical_device", "health_food", "special_medical_food", "cosmetic", "special_cosmetic",
+    "quasi_drug",
+)  # fmt: skip

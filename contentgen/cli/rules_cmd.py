@@ -9,6 +9,7 @@ import click
 import yaml
 
 from contentgen.cli._common import emit_json, format_option
+from contentgen.cli.rules_eval_cmd import register as register_eval
 from contentgen.compliance.examples import run_examples
 from contentgen.compliance.packs import RulePack, dump, find_rule, load_packs, read_packs
 from contentgen.config import Settings
@@ -111,3 +112,5 @@ def register(cli: click.Group) -> None:
             click.echo(f"{len(results)} examples ({hits} hit, {len(results) - hits} clean) in {n_rules} rules: "
                        f"{len(results) - len(failed)} passed, {len(failed)} failed")
         return 1 if failed else 0
+
+    register_eval(rules)

@@ -13,6 +13,7 @@ from contentgen import vocab
 from contentgen.compliance.matcher import Context, in_scope
 from contentgen.compliance.normalize import family, normalize
 from contentgen.compliance.packs import RulePack, load_packs
+from contentgen.compliance.product_type import infer_product_type
 from contentgen.compliance.report import ComplianceReport, Finding
 from contentgen.compliance.scanner import Merged, merged
 from contentgen.errors import UsageError, check_identifier
@@ -46,12 +47,12 @@ def validate_text(text: str, what: str = "input") -> None:
 
 # Validated contexts by their values: a draft's checks share one Context object, so the plan
 # and scope caches keyed by it hit on identity instead of comparing six fields each time.
-_CONTEXTS: dict[tuple[str, str | None, str | None, str | None, str | None], Context] = {}
+_CONTEXTS: dict[tuple[str, str | None, str | None, str | None, str | None, str | None], Context] = {}
 
 
 def _context(locale: str, industry: str | None, channel: str | None,
-             content_type: str | None, segment: str | None) -> Context:
-    key = (locale, industry, channel, content_type, segment)
+             content_type: str | None, segment: str | None, product_type: str | None = None) -> Context:
+    key = (locale, industry, channel, content_type, segment, product_type)
     hit = _CONTEXTS.get(key)
     if hit is not None:
         return hit
@@ -64,20 +65,37 @@ def _context(locale: str, industry: str | None, channel: str | None,
         check_identifier("content type", content_type, vocab.CONTENT_TYPES)
     if segment is not None:
         check_identifier("segment", segment, vocab.SEGMENTS)
+    if product_type is not None:
+        check_identifier("product type", product_type, vocab.PRODUCT_TYPES)
     if len(_CONTEXTS) > 1024:
         _CONTEXTS.clear()
-    hit = _CONTEXTS[key] = Context(locale, industry, channel, content_type, segment)
+    hit = _CONTEXTS[key] = Context(locale, industry, channel, content_type, segment, product_type=product_type)
     return hit
+
+
+def _with_product_type(ctx: Context, text: str, m: Merged, rules_dir: Path | str | None) -> Context:
+    """The context with the product type inferred from the (normalised) text, when the packs in
+    scope have rules that depend on it and none was given."""
+    if ctx.product_type is not None or not m.product_scoped:
+        return ctx
+    if rules_dir is None:
+        rules_dir = _default_rules_dir()
+    found = infer_product_type(text, ctx.locale, ctx.industry, rules_dir)
+    if found is None:
+        return ctx
+    return _context(ctx.locale, ctx.industry, ctx.channel, ctx.content_type, ctx.segment, found)
+
+
+def _default_rules_dir() -> Path:
+    from contentgen.config import Settings
+
+    return Settings.load().rules_dir
 
 
 def _packs(packs: list[RulePack] | None, rules_dir: Path | str | None) -> list[RulePack]:
     if packs is not None:
         return packs
-    if rules_dir is None:
-        from contentgen.config import Settings
-
-        rules_dir = Settings.load().rules_dir
-    return load_packs(rules_dir)
+    return load_packs(rules_dir if rules_dir is not None else _default_rules_dir())
 
 
 # (context, ids of the packs given) → (those packs, kept alive so the ids stay theirs; the ones
@@ -114,6 +132,7 @@ def _report(found: list[dict[str, Any]], refs: list[dict[str, str]], ctx: Contex
         locale=ctx.locale,
         industry=ctx.industry,
         channel=ctx.channel,
+        product_type=ctx.product_type,
     )
 
 
@@ -136,15 +155,22 @@ def check_text(
     channel: str | None = None,
     content_type: str | None = None,
     segment: str | None = None,
+    product_type: str | None = None,
     packs: list[RulePack] | None = None,
     rules_dir: Path | str | None = None,
 ) -> ComplianceReport:
     """Check one text; findings' start/end are offsets into `text` as given."""
-    ctx = _context(locale, industry, channel, content_type, segment)
+    ctx = _context(locale, industry, channel, content_type, segment, product_type)
     validate_text(text)
-    _, refs, m = _scoped(tuple(_packs(packs, rules_dir)), ctx)
+    all_packs = tuple(_packs(packs, rules_dir))
+    _, refs, m = _scoped(all_packs, ctx)
+    nt = normalize(text, m.family)
+    inferred = _with_product_type(ctx, nt.text, m, rules_dir)
+    if inferred is not ctx:
+        ctx = inferred
+        _, refs, m = _scoped(all_packs, ctx)
     plan = m.plan(ctx, ALL_KINDS)
-    found = m.scan(normalize(text, m.family), plan, ctx, None) if plan.active else []
+    found = m.scan(nt, plan, ctx, None) if plan.active else []
     return _report(found, refs, ctx)
 
 
@@ -156,13 +182,14 @@ def check_content(
     channel: str,
     content_type: str,
     segment: str | None = None,
+    product_type: str | None = None,
     packs: list[RulePack] | None = None,
     rules_dir: Path | str | None = None,
 ) -> ComplianceReport:
     """Check a draft field by field; `requires` rules look at all fields together."""
     from contentgen.schemas import content_fields
 
-    ctx = _context(locale, industry, channel, content_type, segment)
+    ctx = _context(locale, industry, channel, content_type, segment, product_type)
     fields = content_fields(content)
     for name, value in fields.items():
         # The usual good field is let through inline; anything odd gets validate_text's message.
@@ -173,9 +200,15 @@ def check_content(
     if not whole or len(whole) > MAX_CHARS:
         # The fields passed, so only these can fail here (no control characters, none blank).
         validate_text(whole, "content")
-    _, refs, m = _scoped(tuple(_packs(packs, rules_dir)), ctx)
-    # Resolved once per draft: the merged packs' plan, narrowed per field by name.
+    all_packs = tuple(_packs(packs, rules_dir))
+    _, refs, m = _scoped(all_packs, ctx)
     fam = m.family
+    whole_nt = normalize(whole, fam)
+    inferred = _with_product_type(ctx, whole_nt.text, m, rules_dir)
+    if inferred is not ctx:
+        ctx = inferred
+        _, refs, m = _scoped(all_packs, ctx)
+    # Resolved once per draft: the merged packs' plan, narrowed per field by name.
     plan = m.plan(ctx, _FIELD_KINDS)
     found: list[dict[str, Any]] = []
     for name, value in fields.items():
@@ -185,7 +218,7 @@ def check_content(
                 found += m.scan(normalize(value, fam), fplan, ctx, name)
     plan = m.plan(ctx, _REQUIRES)
     if plan.active:
-        found += m.scan(normalize(whole, fam), plan, ctx, None)
+        found += m.scan(whole_nt, plan, ctx, None)
     return _report(found, refs, ctx)
 
 
@@ -193,5 +226,6 @@ def check_brief(content: BaseModel, brief: Any, *, packs: list[RulePack] | None 
     """check_content in the context a Brief gives: its locale, industry, channel, type, segment."""
     return check_content(
         content, locale=brief.locale, industry=brief.industry, channel=brief.channel,
-        content_type=brief.content_type, segment=brief.segment, packs=packs,
+        content_type=brief.content_type, segment=brief.segment,
+        product_type=getattr(brief, "product_type", None), packs=packs,
     )

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from contentgen.compliance.macros import expand_macros
 from contentgen.compliance.normalize import normalize_term
 from contentgen.compliance.packs import RulePack, Scope
+from contentgen.compliance.variants import latin_variants, pinyin_variants
 
-# Roles of an automaton entry.
-TERM, EXCEPTION, TRIGGER, ELEMENT, PREFILTER = range(5)
+# Roles of an automaton entry. MASK marks a required statement (rule -1): no prohibition fires
+# inside one.
+TERM, EXCEPTION, TRIGGER, ELEMENT, PREFILTER, EVIDENCE, MASK = range(7)
 # Kinds that need the context to be known: they demand something, rather than forbid it.
 _DEMANDING = {"requires", "length"}
 
@@ -24,13 +27,15 @@ class Context:
     content_type: str | None = None
     segment: str | None = None
     field: str | None = None
+    product_type: str | None = None
 
     def __hash__(self) -> int:
         # Hashed for every text scanned (plan lookup): computed once, not per call.
         try:
             return self.__dict__["_hash"]  # type: ignore[no-any-return]
         except KeyError:
-            h = hash((self.locale, self.industry, self.channel, self.content_type, self.segment, self.field))
+            h = hash((self.locale, self.industry, self.channel, self.content_type, self.segment, self.field,
+                      self.product_type))
             object.__setattr__(self, "_hash", h)
             return h
 
@@ -56,12 +61,15 @@ def in_scope(scope: Scope, ctx: Context, kind: str) -> bool:
     if scope.segments is not None:
         if ctx.segment is None or not any(fnmatchcase(ctx.segment, p) for p in scope.segments):
             return False
+    if scope.product_types is not None and ctx.product_type is not None:
+        if ctx.product_type not in scope.product_types:
+            return False
     if scope.fields is not None and ctx.field is not None:
         if not any(fnmatchcase(ctx.field, p) for p in scope.fields):
             return False
     ex = scope.exclude
     if (ctx.industry in ex.industries or ctx.channel in ex.channels
-            or ctx.content_type in ex.content_types):
+            or ctx.content_type in ex.content_types or ctx.product_type in ex.product_types):
         return False
     return not (ctx.segment and any(fnmatchcase(ctx.segment, p) for p in ex.segments))
 
@@ -128,6 +136,10 @@ class CompiledPack:
     words: dict[str, list[tuple[int, int, bool]]]  # normalised word → (rule | regex, role, latin)
     regexes: list[Regex]
     replacements: dict[tuple[int, str], str]  # (rule, normalised term) → replacement
+    # Regexes run only for a rule that has hits: contexts that excuse a hit, evidence that
+    # turns its findings into warnings.
+    exception_regexes: dict[int, list[re.Pattern[str]]]
+    evidence_regexes: dict[int, list[re.Pattern[str]]]
 
 
 def bounded(text: str, start: int, end: int) -> bool:
@@ -164,15 +176,25 @@ def compile_pack(pack: RulePack, fam: str) -> CompiledPack:
     words: dict[str, list[tuple[int, int, bool]]] = {}
     replacements: dict[tuple[int, str], str] = {}
     regexes: list[Regex] = []
+    exc_rx: dict[int, list[re.Pattern[str]]] = {}
+    ev_rx: dict[int, list[re.Pattern[str]]] = {}
 
-    def add(term: str, rule: int, role: int) -> str:
+    def add(term: str, rule: int, role: int, pinyin: bool = False) -> list[str]:
         norm = normalize_term(term, fam)
-        if norm:
-            latin = bool(re.match(r"[a-z0-9]", norm)) or bool(re.search(r"[a-z0-9]$", norm))
-            words.setdefault(norm, []).append((rule, role, latin))
-        return norm
+        if not norm:
+            return []
+        spellings = latin_variants(norm)
+        if pinyin and fam == "zh":
+            spellings += pinyin_variants(norm)
+        for v in spellings:
+            latin = bool(re.match(r"[a-z0-9]", v)) or bool(re.search(r"[a-z0-9]$", v))
+            entries = words.setdefault(v, [])
+            if (rule, role, latin) not in entries:
+                entries.append((rule, role, latin))
+        return spellings
 
     def add_regex(pattern: str, rule: int, role: int) -> None:
+        pattern = expand_macros(pattern)
         lits = [normalize_term(x, fam) for x in required_literals(pattern)]
         pf = None
         if lits and all(lits):
@@ -183,21 +205,31 @@ def compile_pack(pack: RulePack, fam: str) -> CompiledPack:
 
     for i, rule in enumerate(pack.rules):
         for t in rule.terms:
-            add(t, i, TERM)
+            add(t, i, TERM, rule.pinyin)
         for t in rule.exceptions:
             add(t, i, EXCEPTION)
         for bad, good in rule.substitutions.items():
-            replacements[(i, add(bad, i, TERM))] = good
+            for spelling in add(bad, i, TERM, rule.pinyin):
+                replacements[(i, spelling)] = good
         for t in rule.trigger_terms:
             add(t, i, TRIGGER)
         for t in rule.any_of:
             add(t, i, ELEMENT)
+        for t in rule.evidence_terms:
+            add(t, i, EVIDENCE)
         for p in rule.patterns:
             add_regex(p, i, TERM)
         for p in rule.trigger_patterns:
             add_regex(p, i, TRIGGER)
         for p in rule.any_pattern:
             add_regex(p, i, ELEMENT)
-    compiled = CompiledPack(pack, fam, [pack.rule_scope(r) for r in pack.rules], words, regexes, replacements)
+        if rule.exception_patterns:
+            exc_rx[i] = [re.compile(expand_macros(p)) for p in rule.exception_patterns]
+        if rule.evidence_patterns:
+            ev_rx[i] = [re.compile(expand_macros(p)) for p in rule.evidence_patterns]
+    for m in pack.masks:
+        add(m, -1, MASK)
+    compiled = CompiledPack(pack, fam, [pack.rule_scope(r) for r in pack.rules], words, regexes, replacements,
+                            exc_rx, ev_rx)
     _COMPILED[key] = compiled
     return compiled

@@ -1,40 +1,28 @@
 """Normalise text before matching, keeping a map back to the original offsets.
 
-Steps: per-character NFKC + case folding + full-width → half-width + homoglyphs (and
-traditional → simplified for zh); zero-width characters removed; short runs of separators
-between two CJK characters collapsed (最 好, 最*好, 最-好, 最.好 → 最好).
+Steps, in one pass over the text: HTML entities decoded and tags blanked (only when the text
+has '&' or '<'); per-character folding (`fold`: NFKC, case, look-alikes, accents, symbols,
+invisible characters, traditional → simplified for zh, katakana → hiragana for ja); digits and
+'$' used as letters inside a Latin word read as letters (guarant33d); short runs of separators
+between two CJK characters collapsed (最 好, 最*好, 最\n好 → 最好) and spaced-out Latin letters
+joined (G u a r a n t e e d → guaranteed).
 
 Most characters map 1 → 1: one regex split finds the few that change and a C-level map/join
 folds them, offsets unchanged. Deleted separator runs keep a small map (built only when a
-finding asks for a span); only texts with zero-width or expanding characters take the slow
-path with a full OffsetMap and `str.translate`.
+finding asks for a span); only texts with markup, zero-width or expanding characters take the
+slow path with a full OffsetMap and `str.translate`.
 """
 
 from __future__ import annotations
 
+import html
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
-from pathlib import Path
 
-# Characters that carry no visible content and are used to split a banned word.
-_INVISIBLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
-    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
-    "\u3164\ufeff\uffa0"
-)
-_VARIATION_SELECTORS = "".join(chr(c) for c in range(0xFE00, 0xFE10))
+from contentgen.compliance.fold import family, tables
 
-# Latin look-alikes from other scripts (Cyrillic, Greek) used to dodge English term lists.
-_HOMOGLYPHS = {
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
-    "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u",
-    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k", "ε": "e",
-}  # fmt: skip
+__all__ = ["Normalized", "family", "normalize", "normalize_term"]
 
 _CJK = (
     "\u3040-\u30ff"  # hiragana, katakana
@@ -45,125 +33,29 @@ _CJK = (
 # after NFKC) is kept apart from '.', since a comma or stop between words is normal text.
 _SEPARATORS = r" \t\r\n\f\v*\-._·•・|/\\~^+#=`'\"“”‘’"  # whitespace is ASCII after NFKC
 # Starts with the separator class so re can skip ahead fast (separators are rare in CJK text);
-# the CJK character before the run is a lookbehind. Captured, so split() returns
-# [kept, run, kept, run, ..., kept] in one pass.
-_SEP_RUN = re.compile(rf"([{_SEPARATORS}](?<=[{_CJK}].)[{_SEPARATORS}]{{0,2}})(?=[{_CJK}])")
+# the CJK character before the run is a lookbehind (DOTALL: a line break is a separator too).
+_SEP_RUN = re.compile(rf"[{_SEPARATORS}](?<=[{_CJK}].)[{_SEPARATORS}]{{0,2}}(?=[{_CJK}])", re.DOTALL)
+# Spaced-out letters are joined only in a run of four or more ("a b" is ordinary English).
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*·]{1,2}[a-z](?![a-z0-9])){3,}")
+_SPACED_SEP = re.compile(r"[ .\-_*·]+")
+# Digits and '$' standing for letters inside a Latin word: guarant33d, r1sk-free.
+_LEET = re.compile(r"(?<=[a-z])[013457$]{1,3}(?=[a-z])")
+_LEET_TABLE = str.maketrans("013457$", "oieasts")
+_MARKUP = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|<!--.*?-->|</?[a-zA-Z][^<>]{0,200}>",
+    re.DOTALL,
+)
 
 
-# The full-width punctuation of nearly every Chinese/Japanese text (comma, colon, semicolon,
-# exclamation and question marks, parentheses, ideographic space).
-_COMMON = "，：；！？（）　"
-_MARK = "\ufdd0"  # a noncharacter: stands in for characters whose mapping changes the length
-_TABLE_SIZE = 0x30000
-_ASTRAL = "[\U00010000-\U0010FFFF]"
-
-
-@dataclass(frozen=True)
-class Tables:
-    # Indexed by code point: list lookups never raise, which keeps str.translate fast on CJK
-    # (a dict table raises and swallows KeyError for every unmapped character).
-    translate: list[int | str]
-    expand: dict[str, str]  # character → replacement of another length (often "")
-    one: dict[str, str]  # character → its 1 → 1 replacement
-    # Splits a text around every character that may change, captured: [kept, char, kept, ...].
-    # Astral characters are all captured (checked in `one`): a class holding one astral
-    # character makes re fall back from a bitmap to a slow linear list of ranges.
-    split: re.Pattern[str]
-    # The few characters that change in nearly every CJK text (full-width punctuation), with
-    # their replacement: str.replace folds them in C, so `split` is left with the rare ones.
-    common: tuple[tuple[str, str], ...] = ()
-
-
-def _fold(ch: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
-
-
-@lru_cache(maxsize=1)
-def _base_tables() -> tuple[dict[int, str], dict[str, str]]:
-    translate: dict[int, str] = {}
-    expand: dict[str, str] = {}
-    # Planes 0-1 and the CJK compatibility supplement: every character text realistically holds.
-    for cp in (*range(0x20000), *range(0x2F800, 0x2FA20)):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        ch = chr(cp)
-        folded = _fold(ch)
-        if folded == ch:
-            continue
-        if len(folded) == 1:
-            translate[cp] = folded
-        else:
-            expand[ch] = folded
-    for ch in _INVISIBLE + _VARIATION_SELECTORS:
-        translate.pop(ord(ch), None)
-        expand[ch] = ""
-    for src, dst in _HOMOGLYPHS.items():
-        translate[ord(src)] = dst
-    return translate, expand
-
-
-@lru_cache(maxsize=1)
-def _t2s_table() -> dict[int, str]:
-    """Traditional → simplified, character by character, through OpenCC's t2s conversion."""
-    import opencc
-    from opencc import OpenCC
-
-    cc = OpenCC("t2s")
-    chars_file = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    table: dict[int, str] = {}
-    for line in chars_file.read_text(encoding="utf-8").splitlines():
-        src = line.split("\t", 1)[0]
-        if len(src) != 1:
-            continue
-        dst = cc.convert(src)
-        if len(dst) == 1 and dst != src:
-            table[ord(src)] = dst
-    return table
-
-
-def family(locale: str | None) -> str:
-    """Which normalisation a locale uses: zh folds traditional into simplified, others don't."""
-    return "zh" if locale and locale.startswith("zh") else "default"
-
-
-@lru_cache(maxsize=4)
-def tables(fam: str) -> Tables:
-    mapping, expand = _base_tables()
-    mapping = dict(mapping)
-    if fam == "zh":
-        t2s = _t2s_table()
-        for cp, dst in t2s.items():
-            mapping.setdefault(cp, dst)
-        # A compatibility ideograph may NFKC to a traditional character: fold twice.
-        mapping = {cp: t2s.get(ord(v), v) if len(v) == 1 else v for cp, v in mapping.items()}
-    table: list[int | str] = list(range(_TABLE_SIZE))
-    for cp, dst in mapping.items():
-        if cp < _TABLE_SIZE:
-            table[cp] = dst
-    for ch in expand:
-        if ord(ch) < _TABLE_SIZE:
-            table[ord(ch)] = _MARK
-    one = {chr(cp): v for cp, v in mapping.items() if len(v) == 1 and chr(cp) not in expand}
-    bmp = [c for c in [*one, *expand] if ord(c) < 0x10000]
-    # Replacing these first is only the same as folding each character once if no replacement
-    # is itself a character that changes.
-    common = tuple((c, one[c]) for c in _COMMON if c in one and one[c] not in one and one[c] not in expand)
-    return Tables(table, expand, one, re.compile(f"({_char_class(bmp)}|{_ASTRAL})"), common)
-
-
-def _char_class(chars: Iterable[str]) -> str:
-    """A character class written as ranges: a long list of single characters makes re slow."""
-    cps = sorted({ord(c) for c in chars})
-    parts: list[str] = []
-    i = 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        lo, hi = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
-        parts.append(lo if i == j else f"{lo}-{hi}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
+def _markup_edits(text: str) -> list[tuple[int, int, str]]:
+    """HTML entities as the characters they stand for, tags and comments as a space."""
+    edits = []
+    for m in _MARKUP.finditer(text):
+        tok = m.group()
+        repl = html.unescape(tok) if tok.startswith("&") else " "
+        if repl != tok:
+            edits.append((m.start(), m.end(), repl))
+    return edits
 
 
 class OffsetMap:
@@ -291,6 +183,11 @@ def normalize(text: str, fam: str = "default") -> Normalized:
     t = tables(fam)
     maps: list[OffsetMap | Deletions] = []
     work = text
+    if "&" in work or "<" in work:
+        edits = _markup_edits(work)
+        if edits:
+            work, m0 = _edit(work, edits)
+            maps.append(m0)
     for ch, repl in t.common:  # 1 → 1: offsets unchanged
         if ch in work:
             work = work.replace(ch, repl)
@@ -305,7 +202,7 @@ def normalize(text: str, fam: str = "default") -> Normalized:
         work = "".join(parts)
     else:
         # Rare: zero-width or expanding characters; edit with an offset map, then fold the rest.
-        edits: list[tuple[int, int, str]] = []
+        edits = []
         pos = 0
         for i, part in enumerate(parts):
             if i % 2 and part in t.expand:
@@ -314,12 +211,22 @@ def normalize(text: str, fam: str = "default") -> Normalized:
         work, m1 = _edit(work, edits)
         maps.append(m1)
         work = work.translate(t.translate)
-    parts = _SEP_RUN.split(work)  # [kept, run, kept, run, ..., kept]
-    if len(parts) > 1:
-        runs = parts[1::2]
-        parts[1::2] = [""] * len(runs)
-        work = "".join(parts)
-        maps.append(Deletions(parts, runs))
+    work = _LEET.sub(lambda m: m.group().translate(_LEET_TABLE), work)  # 1 → 1
+    runs = [m.span() for m in _SEP_RUN.finditer(work)]
+    for m in _SPACED.finditer(work):
+        runs += [(m.start() + s.start(), m.start() + s.end()) for s in _SPACED_SEP.finditer(m.group())]
+    if runs:
+        runs.sort()
+        pieces: list[str] = []
+        deleted: list[str] = []
+        pos = 0
+        for s, e in runs:
+            pieces += [work[pos:s], ""]
+            deleted.append(work[s:e])
+            pos = e
+        pieces.append(work[pos:])
+        work = "".join(pieces)
+        maps.append(Deletions(pieces, deleted))
     return Normalized(work, text, tuple(maps))
 
 

@@ -12,13 +12,25 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contentgen import vocab
+from contentgen.compliance.disclosures import Disclosures, load_disclosures
+from contentgen.compliance.macros import expand_macros
 from contentgen.errors import RulePackError, UsageError
 
 RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
 PII_DETECTORS = ("phone", "id_card", "bank_card", "email")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$")
+CATEGORIES = (
+    "absolute", "state_organ", "superstition", "disparagement", "medical_claim", "efficacy_guarantee",
+    "endorsement", "investment_promise", "yield_promise", "past_performance", "projection",
+    "regulator_endorsement", "risk_disclosure", "health_food_statement", "cosmetic_claim",
+    "education_promise", "price_deception", "prize_bait", "opt_out", "pii", "other",
+)  # fmt: skip
+PRODUCT_TYPES = vocab.PRODUCT_TYPES
+# Files under rules/ that are data the packs read, not packs.
+DATA_FILES = ("disclosures.yaml", "product_types.yaml")
 _DIMENSIONS = {
     "locales": vocab.LOCALES,
+    "product_types": PRODUCT_TYPES,
     "industries": vocab.INDUSTRIES,
     "channels": vocab.CHANNELS,
     "content_types": vocab.CONTENT_TYPES,
@@ -43,6 +55,7 @@ class Exclude(_Strict):
     channels: list[str] = Field(default_factory=list)
     content_types: list[str] = Field(default_factory=list)
     segments: list[str] = Field(default_factory=list)
+    product_types: list[str] = Field(default_factory=list)
 
 
 class Scope(_Strict):
@@ -54,6 +67,7 @@ class Scope(_Strict):
     content_types: list[str] | None = None
     segments: list[str] | None = Field(default=None, description="globs: '*.price_sensitive'")
     fields: list[str] | None = Field(default=None, description="globs: 'body', 'scenes.*.caption'")
+    product_types: list[str] | None = Field(default=None, description="unknown product type: applies")
     exclude: Exclude = Field(default_factory=Exclude)
 
     @model_validator(mode="after")
@@ -70,7 +84,8 @@ class Scope(_Strict):
     def merged(self, outer: Scope) -> Scope:
         """This (rule) scope, with dimensions it leaves open taken from the pack scope."""
         data = {k: getattr(self, k) if getattr(self, k) is not None else getattr(outer, k)
-                for k in ("locales", "industries", "channels", "content_types", "segments", "fields")}
+                for k in ("locales", "industries", "channels", "content_types", "segments", "fields",
+                          "product_types")}
         ex = {k: getattr(self.exclude, k) + getattr(outer.exclude, k) for k in Exclude.model_fields}
         return Scope(**data, exclude=Exclude(**ex))
 
@@ -98,11 +113,17 @@ class Rule(_Strict):
     level: Literal["error", "warning", "info"]
     message: str = Field(min_length=1)
     reference: str = Field(min_length=1, description="law and article")
+    category: str | None = Field(default=None, description="legal category, one of CATEGORIES")
     link: str | None = None
     suggestion: str | None = Field(default=None, description="advice; a substitution's replacement wins")
     scope: Scope = Field(default_factory=Scope)
     terms: list[str] = Field(default_factory=list)
     exceptions: list[str] = Field(default_factory=list, description="contexts where a term is fine")
+    exception_patterns: list[str] = Field(default_factory=list, description="regex contexts where a hit is fine")
+    evidence_terms: list[str] = Field(default_factory=list, description="with one present: a warning")
+    evidence_patterns: list[str] = Field(default_factory=list)
+    pinyin: bool = Field(default=False, description="zh: terms also match written in pinyin")
+    disclosures: list[str] = Field(default_factory=list, description="requires: keys of rules/disclosures.yaml")
     substitutions: dict[str, str] = Field(default_factory=dict, description="bad → replacement")
     patterns: list[str] = Field(default_factory=list, description="regexes over normalised text")
     trigger_terms: list[str] = Field(default_factory=list, description="requires: only when one appears")
@@ -127,12 +148,19 @@ class Rule(_Strict):
             raise ValueError("must not be blank")
         return v
 
-    @field_validator("patterns", "trigger_patterns", "any_pattern")
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str | None) -> str | None:
+        if v is not None and v not in CATEGORIES:
+            raise ValueError(f"unknown category {v!r}; choose from {', '.join(CATEGORIES)}")
+        return v
+
+    @field_validator("patterns", "trigger_patterns", "any_pattern", "exception_patterns", "evidence_patterns")
     @classmethod
     def _regex(cls, v: list[str]) -> list[str]:
         for i, p in enumerate(v):
             try:
-                re.compile(p)
+                re.compile(expand_macros(p))
             except re.error as e:
                 raise ValueError(f"bad regex #{i + 1} {p!r}: {e}") from None
         return v
@@ -143,7 +171,7 @@ class Rule(_Strict):
             "terms": ("terms", self.terms),
             "substitution": ("substitutions", self.substitutions),
             "pattern": ("patterns", self.patterns),
-            "requires": ("any_of or any_pattern", self.any_of or self.any_pattern),
+            "requires": ("any_of, any_pattern or disclosures", self.any_of or self.any_pattern or self.disclosures),
             "pii": ("detect", self.detect),
         }
         if self.kind in needs and not needs[self.kind][1]:
@@ -167,6 +195,8 @@ class RulePack(_Strict):
     path: str = Field(default="", exclude=True)
     sha256: str = Field(default="", exclude=True)
     lines: dict[str, int] = Field(default_factory=dict, exclude=True, repr=False)
+    # Required statements of the pack's locales (disclosures library): masked from prohibitions.
+    masks: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
 
     @field_validator("locales")
     @classmethod
@@ -261,7 +291,8 @@ def parse_pack(raw: bytes, path: str) -> RulePack:
 def pack_files(rules_dir: Path) -> list[Path]:
     if not rules_dir.is_dir():
         raise RulePackError(f"rules directory {rules_dir} does not exist; set CONTENTGEN_RULES_DIR or --rules-dir")
-    return sorted(p for p in rules_dir.rglob("*.yaml") if p.is_file())
+    return sorted(p for p in rules_dir.rglob("*.yaml")
+                  if p.is_file() and not (p.parent == rules_dir and p.name in DATA_FILES))
 
 
 def load_packs(rules_dir: Path | str) -> list[RulePack]:
@@ -280,13 +311,47 @@ def read_packs(rules_dir: Path | str) -> tuple[list[RulePack], list[str]]:
         raise RulePackError(f"no rule packs (*.yaml) under {rules_dir}")
     packs: list[RulePack] = []
     problems: list[str] = []
+    lib = load_disclosures(rules_dir)
     for f in files:
         try:
-            packs.append(parse_pack(f.read_bytes(), str(f)))
+            packs.append(with_disclosures(parse_pack(f.read_bytes(), str(f)), lib))
         except PackProblems as e:
             problems += e.problems
     problems += _cross_pack_problems(packs)
     return packs, problems
+
+
+def with_disclosures(pack: RulePack, lib: Disclosures) -> RulePack:
+    """The pack with its `disclosures:` keys resolved into accepted elements, and its masks.
+
+    The pack's sha256 then covers the library too, so a changed statement re-scans the library.
+    """
+    if not lib.statements:
+        return pack
+    key = (pack.sha256, pack.path, lib.sha256)
+    hit = _RESOLVED.get(key)
+    if hit is not None:
+        return hit
+    rules = []
+    for i, rule in enumerate(pack.rules):
+        if rule.disclosures:
+            extra: list[str] = []
+            for name in rule.disclosures:
+                if name not in lib.statements:
+                    raise PackProblems([f"{pack.path}:{pack.line_of(f'rules[{i}].disclosures')}: unknown disclosure "
+                                        f"{name!r}; rules/disclosures.yaml has: {', '.join(lib.statements)}"])
+                for loc in rule.scope.locales or pack.locales:
+                    extra += [w for w in lib.accepted(name, loc) if w not in extra]
+            rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra],
+                                           "suggestion": rule.suggestion or (extra[0] if extra else None)})
+        rules.append(rule)
+    masks = tuple(dict.fromkeys(w for loc in pack.locales for w in lib.all_accepted(loc)))
+    sha = hashlib.sha256(f"{pack.sha256}:{lib.sha256}".encode()).hexdigest()
+    hit = _RESOLVED[key] = pack.model_copy(update={"rules": rules, "masks": masks, "sha256": sha})
+    return hit
+
+
+_RESOLVED: dict[tuple[str, str, str], RulePack] = {}
 
 
 def _cross_pack_problems(packs: list[RulePack]) -> list[str]:

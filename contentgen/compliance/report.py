@@ -21,6 +21,8 @@ class Finding(BaseModel):
     reference: str | None = None
     field: str | None = Field(default=None, description="content field, for drafts")
     kind: str | None = Field(default=None, description="rule kind: terms, substitution, pattern...")
+    source: Literal["rule", "judge"] = Field(default="rule", description="a rule pack, or the model judge")
+    category: str | None = Field(default=None, description="legal category, e.g. absolute, medical_claim")
 
 
 class PackRef(BaseModel):
@@ -36,6 +38,8 @@ class ComplianceReport(BaseModel):
     locale: str | None = None
     industry: str | None = None
     channel: str | None = None
+    product_type: str | None = Field(default=None, description="given, or inferred from the text")
+    judge: str | None = Field(default=None, description="the model judge's status: off, used, failed")
 
     @staticmethod
     def verdict_for(findings: list[Finding]) -> Verdict:

@@ -8,6 +8,7 @@ per field and pack.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
@@ -18,7 +19,9 @@ from contentgen import vocab
 from contentgen.compliance import pii
 from contentgen.compliance.matcher import (
     ELEMENT,
+    EVIDENCE,
     EXCEPTION,
+    MASK,
     PREFILTER,
     TERM,
     TRIGGER,
@@ -32,6 +35,11 @@ from contentgen.compliance.matcher import (
 from contentgen.compliance.normalize import Normalized
 from contentgen.compliance.packs import Rule, RulePack, Scope
 
+_EVIDENCE_NOTE = {
+    "zh": "（已注明出处：证据须存档备查）",
+    "ja": "（根拠の記載あり：裏付け資料の保管が必要です）",
+    "en": " (a source is given: the evidence must be on file)",
+}
 # Kinds run once per text rather than per automaton hit.
 _WHOLE_TEXT = {"requires", "pii", "length"}
 
@@ -58,6 +66,8 @@ class Merged:
         self.scopes: list[Scope] = []
         self.regexes: list[Regex] = []
         self.replacements: dict[tuple[int, str], str] = {}
+        self.exception_regexes: dict[int, list[re.Pattern[str]]] = {}
+        self.evidence_regexes: dict[int, list[re.Pattern[str]]] = {}
         words: dict[str, list[tuple[int, int, bool]]] = {}
         for p_i, pack in enumerate(packs):
             cp = compile_pack(pack, fam)
@@ -68,12 +78,19 @@ class Merged:
             self.regexes += [Regex(g0 + rx.rule, rx.role, rx.regex, None if rx.prefilter is None else r0 + rx.prefilter)
                              for rx in cp.regexes]
             self.replacements.update({(g0 + r, key): good for (r, key), good in cp.replacements.items()})
+            self.exception_regexes.update({g0 + r: rx for r, rx in cp.exception_regexes.items()})
+            self.evidence_regexes.update({g0 + r: rx for r, rx in cp.evidence_regexes.items()})
             for word, entries in cp.words.items():
-                words.setdefault(word, []).extend(
-                    (r0 + i if role == PREFILTER else g0 + i, role, latin) for i, role, latin in entries)
+                merged_entries = words.setdefault(word, [])
+                for i, role, latin in entries:
+                    e = (i if role == MASK else r0 + i if role == PREFILTER else g0 + i, role, latin)
+                    if role != MASK or e not in merged_entries:
+                        merged_entries.append(e)
+        # Whether any rule depends on the product type (then the engine infers one when absent).
+        self.product_scoped = any(s.product_types is not None or s.exclude.product_types for s in self.scopes)
         self.field_scoped = frozenset(g for g, s in enumerate(self.scopes) if s.fields is not None)
         self.bases = [{"rule": r.id, "severity": r.level, "message": r.message, "suggestion": r.suggestion,
-                       "reference": r.reference, "kind": r.kind} for r in self.rules]
+                       "reference": r.reference, "kind": r.kind, "category": r.category} for r in self.rules]
         self.automaton: Any = None
         if words:
             self.automaton = ahocorasick.Automaton()
@@ -124,7 +141,8 @@ class Merged:
         text = nt.text
         terms: dict[int, list[tuple[int, int, str]]] = {}
         excepted: dict[int, list[tuple[int, int]]] = {}
-        seen: set[tuple[int, int]] = set()  # (gid, role) for triggers and elements
+        seen: set[tuple[int, int]] = set()  # (gid, role) for triggers, elements and evidence
+        masked: list[tuple[int, int]] = []  # spans of required statements
         run = list(plan.always) if plan.always else None  # regexes to run: unfiltered + literal seen
         if self.automaton is not None and text:
             active, gated = plan.active, plan.regexes
@@ -137,6 +155,9 @@ class Merged:
                                 run = [rule]
                             else:
                                 run.append(rule)
+                    elif role == MASK:
+                        if not latin or bounded(text, end + 1 - klen, end + 1):
+                            masked.append((end + 1 - klen, end + 1))
                     elif rule in active and (not latin or bounded(text, end + 1 - klen, end + 1)):
                         if role == TERM:
                             hits = terms.get(rule)
@@ -166,9 +187,17 @@ class Merged:
         original = nt.original
         for g, hits in terms.items():
             exc = excepted.get(g)
+            if g in self.exception_regexes:
+                exc = [*(exc or ()), *(m.span() for rx in self.exception_regexes[g] for m in rx.finditer(text))]
+            if masked:
+                exc = [*(exc or ()), *masked]
             if exc:
                 hits = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)]
+                if not hits:
+                    continue
             base = bases[g]
+            if (g, EVIDENCE) in seen or any(rx.search(text) for rx in self.evidence_regexes.get(g, ())):
+                base = self._evidenced(g, ctx.locale)
             subst = base["kind"] == "substitution"
             if len(hits) > 1:
                 hits = outermost(hits, not subst)
@@ -207,6 +236,14 @@ class Merged:
             order = sorted(range(len(found)), key=owners.__getitem__)
             found = [found[i] for i in order]
         return found
+
+    def _evidenced(self, g: int, locale: str) -> dict[str, Any]:
+        """A finding whose claim comes with its source: a person checks the evidence is on file."""
+        base = self.bases[g]
+        if base["severity"] != "error":
+            return base
+        note = _EVIDENCE_NOTE.get(locale[:2], _EVIDENCE_NOTE["en"])
+        return {**base, "severity": "warning", "message": f"{base['message']}{note}"}
 
     def _length(self, g: int, text: str, ctx: Context, fld: str | None) -> dict[str, Any] | None:
         rule = self.rules[g]

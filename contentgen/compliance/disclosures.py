@@ -1,0 +1,95 @@
+"""The disclosures library (rules/disclosures.yaml): required statements per key and locale.
+
+    lib = load_disclosures(Path("rules"))
+    lib.text("opt_out.sms", "zh-CN")        # "回T退订"
+    lib.accepted("opt_out.sms", "zh-CN")    # every wording a `requires` rule accepts
+
+`requires` rules, `check --fix`, prompts, channel templates and the offline writer all read it,
+so a statement is written in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contentgen import vocab
+from contentgen.errors import RulePackError
+
+FILE_NAME = "disclosures.yaml"
+
+
+class Statement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    accepted: list[str] = Field(default_factory=list)
+
+
+class Disclosures(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    statements: dict[str, dict[str, Statement | str]]
+    sha256: str = ""
+
+    def _get(self, key: str, locale: str) -> Statement | None:
+        entry = self.statements.get(key)
+        if entry is None:
+            raise RulePackError(f"unknown disclosure {key!r}; rules/{FILE_NAME} has: {', '.join(self.statements)}")
+        st = entry.get(locale)
+        return st if isinstance(st, Statement) else None
+
+    def text(self, key: str, locale: str) -> str | None:
+        """The statement we write for this locale, or None when the locale has none."""
+        st = self._get(key, locale)
+        return st.text if st else None
+
+    def accepted(self, key: str, locale: str) -> list[str]:
+        st = self._get(key, locale)
+        return [st.text, *st.accepted] if st else []
+
+    def all_accepted(self, locale: str) -> list[str]:
+        """Every statement wording of a locale: masked from the prohibition rules."""
+        return [w for key in self.statements for w in self.accepted(key, locale)]
+
+
+EMPTY = Disclosures(version="0", statements={})
+
+
+def load_disclosures(rules_dir: Path | str) -> Disclosures:
+    """The library beside the packs; an absent file means no statements (a bare rules dir)."""
+    path = Path(rules_dir) / FILE_NAME
+    if not path.is_file():
+        return EMPTY
+    raw = path.read_bytes()
+    return _parse(raw, str(path))
+
+
+@lru_cache(maxsize=8)
+def _parse(raw: bytes, path: str) -> Disclosures:
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as e:
+        raise RulePackError(f"{path}: not valid YAML/UTF-8: {e}") from None
+    if not isinstance(data, dict):
+        raise RulePackError(f"{path}: expected a mapping with version and statements")
+    statements = data.get("statements")
+    if isinstance(statements, dict):
+        for key, entry in statements.items():
+            if not isinstance(entry, dict):
+                raise RulePackError(f"{path}: statement {key!r} must map locales to {{text, accepted}}")
+            for loc in entry:
+                if loc != "reference" and loc not in vocab.LOCALES:
+                    raise RulePackError(f"{path}: statement {key!r}: unknown locale {loc!r}")
+    try:
+        lib = Disclosures.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise RulePackError(f"{path}: {where}: {err['msg']}") from None
+    return lib.model_copy(update={"sha256": hashlib.sha256(raw).hexdigest()})

@@ -1,0 +1,77 @@
+"""Infer the product type from a text when none is given (rules/product_types.yaml).
+
+    infer_product_type(normalize("大额存单年利率1.9%", "zh").text, "zh-CN", "finance")  # "deposit"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from contentgen.compliance.fold import family
+from contentgen.compliance.matcher import bounded
+from contentgen.compliance.normalize import normalize_term
+from contentgen.compliance.packs import PRODUCT_TYPES
+from contentgen.errors import RulePackError
+
+FILE_NAME = "product_types.yaml"
+
+
+@dataclass(frozen=True)
+class Signals:
+    order: tuple[str, ...]  # product types, most specific first
+    industries: dict[str, frozenset[str]]
+    automaton: Any  # normalised signal → (length, type index, latin)
+
+
+@lru_cache(maxsize=16)
+def _signals(path: str, locale: str) -> Signals | None:
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        types = data["types"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
+        raise RulePackError(f"{path}: cannot read product types: {e}") from None
+    fam = family(locale)
+    order: list[str] = []
+    industries: dict[str, frozenset[str]] = {}
+    automaton = ahocorasick.Automaton()
+    for i, entry in enumerate(types):
+        name = entry.get("type")
+        if name not in PRODUCT_TYPES:
+            raise RulePackError(f"{path}: types[{i}]: unknown product type {name!r}")
+        order.append(name)
+        industries[name] = frozenset(entry.get("industries") or ())
+        for word in (entry.get("signals") or {}).get(locale) or ():
+            norm = normalize_term(str(word), fam)
+            if norm and norm not in automaton:
+                automaton.add_word(norm, (len(norm), i, norm[0].isascii() or norm[-1].isascii()))
+    if len(automaton) == 0:
+        return Signals(tuple(order), industries, None)
+    automaton.make_automaton()
+    return Signals(tuple(order), industries, automaton)
+
+
+def infer_product_type(text: str, locale: str, industry: str | None, rules_dir: Path | str) -> str | None:
+    """The most specific product type whose signal appears in the normalised text, if any."""
+    sig = _signals(str(Path(rules_dir) / FILE_NAME), locale)
+    if sig is None or sig.automaton is None:
+        return None
+    best: int | None = None
+    for end, (length, i, latin) in sig.automaton.iter(text):
+        if best is not None and i >= best:
+            continue
+        name = sig.order[i]
+        if industry is not None and industry not in sig.industries[name]:
+            continue
+        if latin and not bounded(text, end + 1 - length, end + 1):
+            continue
+        best = i
+    return sig.order[best] if best is not None else None
