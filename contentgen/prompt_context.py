@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel
 
 from contentgen import vocab
+from contentgen.disclosures import default_disclosures
 from contentgen.errors import PromptError
 from contentgen.schemas import CONTENT_MODELS, Brief
 
@@ -196,7 +197,7 @@ class Guidance:
             "intensity": vocab.CHANNEL_INTENSITY.get(ch),
             "limits": {k: v for k, v in limits.items() if v is not None},
             "guidance": d.get("guidance", []),
-            "opt_out": localized(d.get("opt_out"), loc),
+            "opt_out": default_disclosures().text(d["opt_out"], loc) if d.get("opt_out") else None,
         }
 
 

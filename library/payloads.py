@@ -21,6 +21,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from contentgen import vocab
+from contentgen.disclosures import Disclosures, default_disclosures, has_statement
 from contentgen.errors import ChannelTemplateError
 
 FORMATS: dict[str, str] = {"txt": "text", "md": "markdown", "json": "json"}
@@ -65,8 +66,10 @@ def _environment(templates_dir: Path) -> SandboxedEnvironment:
 class PayloadRenderer:
     """Renders versions into channel payloads; compiled templates and results are cached."""
 
-    def __init__(self, templates_dir: Path, *, cache_size: int = 20_000):
+    def __init__(self, templates_dir: Path, *, cache_size: int = 20_000,
+                 disclosures: Disclosures | None = None):
         self.templates_dir = Path(templates_dir)
+        self.disclosures = disclosures
         if not self.templates_dir.is_dir():
             raise ChannelTemplateError(
                 f"templates folder {self.templates_dir} does not exist; "
@@ -122,6 +125,15 @@ class PayloadRenderer:
                 self._cache.popitem(last=False)
         return payload
 
+    def _statements(self, channel: str, locale: str, content: Any) -> dict[str, Any]:
+        """Required statements from the disclosures library, and whether the text has them."""
+        if channel != "sms":
+            return {}
+        body = str(content.get("body") or "") if isinstance(content, dict) else ""
+        lib = self.disclosures or default_disclosures()
+        return {"opt_out": lib.text("opt_out.sms", locale) or "",
+                "has_opt_out": has_statement(body, "opt_out.sms", locale, lib)}
+
     def _render(self, version: dict[str, Any]) -> dict[str, Any]:
         channel = version.get("channel")
         if channel not in self.templates:
@@ -136,7 +148,8 @@ class PayloadRenderer:
             if isinstance(content, str | bytes):  # JSON text straight from the store
                 content = json.loads(content)
             out = self.env.get_template(name).render(
-                content=content, material=material, locale=version["locale"]
+                content=content, material=material, locale=version["locale"],
+                **self._statements(channel, version["locale"], content),
             )
         except TemplateError as e:
             raise ChannelTemplateError(

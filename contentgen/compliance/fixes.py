@@ -30,7 +30,31 @@ def apply_fixes(text: str, report: ComplianceReport, *, field: str | None = None
         last_end = f.end
     for f in reversed(applied):
         text = text[: f.start] + (f.suggestion or "") + text[f.end :]
+    if field is None or field == _STATEMENT_FIELD:
+        for f in _statements(report):
+            text = text.rstrip() + _joiner(text) + (f.fix or "")
+            applied.append(f)
     return text, applied
+
+
+# A missing required statement (from the disclosures library) is appended to the body.
+_STATEMENT_FIELD = "body"
+
+
+def _statements(report: ComplianceReport) -> list[Finding]:
+    """Findings of missing required statements that the disclosures library can supply, once each."""
+    out: list[Finding] = []
+    for f in report.findings:
+        if f.kind == "requires" and f.fix and all(o.fix != f.fix for o in out):
+            out.append(f)
+    return out
+
+
+def _joiner(text: str) -> str:
+    last = text.rstrip()[-1:] if text.strip() else ""
+    if not last:
+        return ""
+    return "" if "\u3000" <= last <= "\u9fff" or last in "。！？" else " "
 
 
 def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel, list[Finding]]:
@@ -40,7 +64,10 @@ def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel
     fields = content_fields(content)
     data = content.model_dump(mode="json")
     applied: list[Finding] = []
-    for name in sorted({f.field for f in report.findings if _fixable(f) and f.field}):
+    names = {f.field for f in report.findings if _fixable(f) and f.field}
+    if _statements(report) and _STATEMENT_FIELD in fields:
+        names.add(_STATEMENT_FIELD)
+    for name in sorted(n for n in names if n):
         text = fields.get(name)
         if text is None:
             continue

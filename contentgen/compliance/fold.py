@@ -69,6 +69,8 @@ def _latin_base(ch: str) -> str:
 
 def _post(ch: str, folded: str, fam: str) -> str:
     """What the NFKC/case-folded form of one character becomes after the look-alike steps."""
+    if ch in "\t\n\r\f\v\x85\u2028\u2029":  # a line break between two words is a space
+        return " "
     if ch in _CAPITAL_HOMOGLYPHS:
         return _CAPITAL_HOMOGLYPHS[ch]
     if 0x2160 <= ord(ch) <= 0x2188:  # roman numerals: Ⅷ is 8, not "viii"

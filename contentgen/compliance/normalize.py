@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
@@ -41,6 +42,8 @@ _SPACED_SEP = re.compile(r"[ .\-_*·]+")
 # Digits and '$' standing for letters inside a Latin word: guarant33d, r1sk-free.
 _LEET = re.compile(r"(?<=[a-z])[013457$]{1,3}(?=[a-z])")
 _LEET_TABLE = str.maketrans("013457$", "oieasts")
+_EXTRA_SPACES = re.compile(r"(?<= ) +")  # two spaces read as one (line breaks are spaces after folding)
+_VOICED = re.compile("[\u3040-\u30ff][\u3099\u309a]")
 _MARKUP = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|<!--.*?-->|</?[a-zA-Z][^<>]{0,200}>",
     re.DOTALL,
@@ -52,7 +55,12 @@ def _markup_edits(text: str) -> list[tuple[int, int, str]]:
     edits = []
     for m in _MARKUP.finditer(text):
         tok = m.group()
-        repl = html.unescape(tok) if tok.startswith("&") else " "
+        if tok.startswith("&"):
+            repl = html.unescape(tok)
+        else:  # a tag between two words keeps them apart; beside a space it is nothing
+            before = text[m.start() - 1] if m.start() else " "
+            after = text[m.end()] if m.end() < len(text) else " "
+            repl = "" if before.isspace() or after.isspace() or after == "<" else " "
         if repl != tok:
             edits.append((m.start(), m.end(), repl))
     return edits
@@ -211,8 +219,14 @@ def normalize(text: str, fam: str = "default") -> Normalized:
         work, m1 = _edit(work, edits)
         maps.append(m1)
         work = work.translate(t.translate)
+    if "\u3099" in work or "\u309a" in work:  # half-width ｶﾞ: base and voicing mark made one
+        edits = [(m.start(), m.end(), unicodedata.normalize("NFC", m.group())) for m in _VOICED.finditer(work)]
+        work, m2 = _edit(work, [e for e in edits if len(e[2]) == 1])
+        maps.append(m2)
     work = _LEET.sub(lambda m: m.group().translate(_LEET_TABLE), work)  # 1 → 1
     runs = [m.span() for m in _SEP_RUN.finditer(work)]
+    if "  " in work:
+        runs += [m.span() for m in _EXTRA_SPACES.finditer(work)]
     for m in _SPACED.finditer(work):
         runs += [(m.start() + s.start(), m.start() + s.end()) for s in _SPACED_SEP.finditer(m.group())]
     if runs:

@@ -12,8 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contentgen import vocab
-from contentgen.compliance.disclosures import Disclosures, load_disclosures
 from contentgen.compliance.macros import expand_macros
+from contentgen.disclosures import Disclosures, load_disclosures
 from contentgen.errors import RulePackError, UsageError
 
 RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
@@ -124,6 +124,8 @@ class Rule(_Strict):
     evidence_patterns: list[str] = Field(default_factory=list)
     pinyin: bool = Field(default=False, description="zh: terms also match written in pinyin")
     disclosures: list[str] = Field(default_factory=list, description="requires: keys of rules/disclosures.yaml")
+    # Set by the loader from the disclosures library: the statement `--fix` inserts.
+    statement: str | None = Field(default=None, exclude=True)
     substitutions: dict[str, str] = Field(default_factory=dict, description="bad → replacement")
     patterns: list[str] = Field(default_factory=list, description="regexes over normalised text")
     trigger_terms: list[str] = Field(default_factory=list, description="requires: only when one appears")
@@ -342,8 +344,9 @@ def with_disclosures(pack: RulePack, lib: Disclosures) -> RulePack:
                                         f"{name!r}; rules/disclosures.yaml has: {', '.join(lib.statements)}"])
                 for loc in rule.scope.locales or pack.locales:
                     extra += [w for w in lib.accepted(name, loc) if w not in extra]
-            rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra],
-                                           "suggestion": rule.suggestion or (extra[0] if extra else None)})
+            first = next((lib.text(rule.disclosures[0], loc) for loc in rule.scope.locales or pack.locales), None)
+            rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra], "statement": first,
+                                           "suggestion": rule.suggestion or first})
         rules.append(rule)
     masks = tuple(dict.fromkeys(w for loc in pack.locales for w in lib.all_accepted(loc)))
     sha = hashlib.sha256(f"{pack.sha256}:{lib.sha256}".encode()).hexdigest()

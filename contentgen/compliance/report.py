@@ -23,6 +23,7 @@ class Finding(BaseModel):
     kind: str | None = Field(default=None, description="rule kind: terms, substitution, pattern...")
     source: Literal["rule", "judge"] = Field(default="rule", description="a rule pack, or the model judge")
     category: str | None = Field(default=None, description="legal category, e.g. absolute, medical_claim")
+    fix: str | None = Field(default=None, description="requires: the statement `check --fix` adds")
 
 
 class PackRef(BaseModel):

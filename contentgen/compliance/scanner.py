@@ -90,7 +90,8 @@ class Merged:
         self.product_scoped = any(s.product_types is not None or s.exclude.product_types for s in self.scopes)
         self.field_scoped = frozenset(g for g, s in enumerate(self.scopes) if s.fields is not None)
         self.bases = [{"rule": r.id, "severity": r.level, "message": r.message, "suggestion": r.suggestion,
-                       "reference": r.reference, "kind": r.kind, "category": r.category} for r in self.rules]
+                       "reference": r.reference, "kind": r.kind, "category": r.category, "fix": r.statement}
+                      for r in self.rules]
         self.automaton: Any = None
         if words:
             self.automaton = ahocorasick.Automaton()

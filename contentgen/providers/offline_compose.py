@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel
 
 from contentgen import vocab
+from contentgen.disclosures import default_disclosures
 from contentgen.schemas import (
     Brief,
     CopyContent,
@@ -231,7 +232,7 @@ class Composer:
                 title = clip(self.brief.product, title_limit)
         tail = [self.required()]
         if channel == "sms":
-            tail.append(self.b["opt_out"])
+            tail.append(default_disclosures().text("opt_out.sms", self.brief.locale) or "")
         else:
             tail.insert(0, self.sentence(self.cta()))
         parts = self.body_parts(short=channel in ("sms", "app_push"))

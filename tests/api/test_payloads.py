@@ -10,6 +10,7 @@ import pytest
 
 from contentgen import vocab
 from contentgen.config import Settings
+from contentgen.disclosures import load_disclosures
 from contentgen.errors import ChannelTemplateError
 from library.payloads import PayloadRenderer, sample_version, self_check
 
@@ -29,12 +30,21 @@ def test_every_channel_has_a_template_that_renders_in_every_locale(renderer: Pay
         assert f"`{channel}`" in readme, f"templates/README.md does not list {channel}"
 
 
-@pytest.mark.parametrize(("locale", "line"), [("zh-CN", "拒收请回复R"), ("ja-JP", "配信停止はSTOPと返信"),
-                                              ("en-US", "Reply STOP to opt out")])
+@pytest.mark.parametrize(("locale", "line"), [("zh-CN", "回T退订"), ("ja-JP", "配信停止は「停止」と返信"),
+                                              ("en-US", "Reply STOP to opt out.")])
 def test_sms_ends_with_the_opt_out_line_of_its_locale(renderer: PayloadRenderer, locale: str, line: str) -> None:
     payload = renderer.render(sample_version("sms", locale, "push"))
     assert payload["format"] == "text" and payload["body"].endswith(line)
     assert payload["body"].startswith("Body line")
+    assert line == load_disclosures(Settings.load().rules_dir).text("opt_out.sms", locale)  # one source
+
+
+@pytest.mark.parametrize(("locale", "own"), [("zh-CN", "拒收请回复R"), ("en-US", "Text STOP to end")])
+def test_sms_keeps_an_accepted_opt_out_of_its_own(renderer: PayloadRenderer, locale: str, own: str) -> None:
+    v = sample_version("sms", locale, "push")
+    v["content"]["body"] = f"Sale today. {own}"
+    body = renderer.render(v)["body"]
+    assert own in body and body.count("STOP") <= 1 and "回T退订" not in body
 
 
 def test_json_payloads_escape_hostile_text(renderer: PayloadRenderer) -> None:

@@ -11,6 +11,7 @@ from langchain_core.messages import HumanMessage
 
 from contentgen import vocab
 from contentgen.config import Settings
+from contentgen.disclosures import default_disclosures
 from contentgen.errors import ProviderError
 from contentgen.providers import get_model
 from contentgen.providers.offline import OFFLINE_MODEL_NAME, OfflineChatModel
@@ -25,7 +26,7 @@ REQUIRED = {
     ("health", "ja-JP"): "本品は医薬品ではありません。",
     ("health", "en-US"): "This product is not intended to diagnose, treat, cure, or prevent any disease.",
 }
-OPT_OUT = {"zh-CN": "回T退订", "ja-JP": "配信停止はこちら", "en-US": "Reply STOP to opt out"}
+OPT_OUT = {loc: default_disclosures().text("opt_out.sms", loc) for loc in ("zh-CN", "ja-JP", "en-US")}
 FORBIDDEN = re.compile(
     r"最|第一|全网最低|100%|No\.?1|#1|日本一|一番|絶対|保証|根治|治愈|保本|稳赚|零风险"
     r"|\bbest\b|guarantee|risk-free|\bcure[sd]?\b|\bmost\b",

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contentgen import vocab
+from contentgen.config import Settings
 from contentgen.errors import RulePackError
 
 FILE_NAME = "disclosures.yaml"
@@ -61,13 +62,31 @@ class Disclosures(BaseModel):
 EMPTY = Disclosures(version="0", statements={})
 
 
+def default_disclosures() -> Disclosures:
+    """The library of the configured rules directory ($CONTENTGEN_RULES_DIR or ./rules)."""
+    return load_disclosures(Settings.load().rules_dir)
+
+
+def has_statement(text: str, key: str, locale: str, lib: Disclosures | None = None) -> bool:
+    """Whether the text already carries one accepted wording of the statement (case-insensitive)."""
+    folded = text.casefold()
+    return any(w.casefold() in folded for w in (lib or default_disclosures()).accepted(key, locale))
+
+
 def load_disclosures(rules_dir: Path | str) -> Disclosures:
     """The library beside the packs; an absent file means no statements (a bare rules dir)."""
     path = Path(rules_dir) / FILE_NAME
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except OSError:
         return EMPTY
-    raw = path.read_bytes()
-    return _parse(raw, str(path))
+    return _read(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, mtime_ns: int, size: int) -> Disclosures:
+    """Read once per file version (its mtime and size): drafts read the library on a hot path."""
+    return _parse(Path(path).read_bytes(), path)
 
 
 @lru_cache(maxsize=8)
