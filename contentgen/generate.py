@@ -144,8 +144,10 @@ class Generator:
         catalog: Any = None,
         max_rewrites: int = MAX_REWRITES,
         seed: int | None = None,
+        judge: bool = False,
     ) -> None:
         from contentgen.compliance import check_text, load_packs
+        from contentgen.compliance.judge import Judge
         from contentgen.prompts import PromptCatalog
         from contentgen.providers import get_model
 
@@ -160,6 +162,8 @@ class Generator:
         self.handle = handle or get_model(self.settings)
         self.max_rewrites = max_rewrites
         self.seed = seed
+        # The model judge's second opinion on each final draft; its status is in the report.
+        self.judge = Judge(self.settings, packs=self.packs) if judge else None
 
     async def draft(self, job: Job) -> Draft:
         """Generate, validate and check one variant; raise ProviderError with attempts on failure."""
@@ -221,6 +225,8 @@ class Generator:
                 ),
             ]
         assert content is not None and report is not None
+        if self.judge is not None:
+            report = await self.judge.areview_content(content, report)
         return Draft(
             key=job.key,
             variant=job.variant,

@@ -43,7 +43,7 @@ def read_input(path: str) -> str:
 
 def _line(path: str, text: str, f: Finding) -> str:
     line, col = line_col(text, f.start)
-    out = f"{path}:{line}:{col} {f.severity} {f.rule} {f.message}"
+    out = f"{path}:{line}:{col} {f.severity} {f.rule}{' [judge]' * (f.source == 'judge')} {f.message}"
     if f.suggestion:
         out += f" ({f.suggestion})"
     if f.reference:
@@ -54,7 +54,8 @@ def _line(path: str, text: str, f: Finding) -> str:
 def _counts(report: ComplianceReport) -> str:
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
     return (f"{report.verdict} — {counts['error']} error(s), {counts['warning']} warning(s), "
-            f"{counts['info']} info ({len(report.packs)} pack(s) checked)")
+            f"{counts['info']} info ({len(report.packs)} pack(s) checked"
+            + (f"; judge {report.judge.split()[0].rstrip(':')})" if report.judge else ")"))
 
 
 def register(cli: click.Group) -> None:
@@ -70,9 +71,11 @@ def register(cli: click.Group) -> None:
     @click.option("--write", is_flag=True, help="With --fix: also write the fixed text back to each FILE.")
     @click.option("--rules-dir", type=click.Path(file_okay=False), default=None,
                   help="Rule packs (default: $CONTENTGEN_RULES_DIR or ./rules).")
+    @click.option("--judge", is_flag=True, help="Also ask the configured model (OPENAI_API_KEY) for a "
+                  "semantic review; its findings warn, and block only when a rule agrees.")
     def check(files: tuple[str, ...], locale: str, industry: str | None, channel: str | None,
               content_type: str | None, segment: str | None, fmt: str, fix: bool, write: bool,
-              rules_dir: str | None) -> int:
+              rules_dir: str | None, judge: bool) -> int:
         """Check text against the compliance rule packs (FILE ... or - for stdin).
 
         Exit 0 when nothing blocks, 1 when an error-level finding remains, 2 on bad usage.
@@ -91,7 +94,10 @@ def register(cli: click.Group) -> None:
         paths = list(files) or [STDIN]
         if write and STDIN in paths:
             raise UsageError("--write cannot write to stdin; give FILE paths")
+        if judge and fix:
+            raise UsageError("--judge reviews the text as it is; run it without --fix")
         texts = [(p, read_input(p)) for p in paths]
+        reviewer = _judge(rules_dir) if judge else None
         opts: dict[str, Any] = {"locale": locale, "industry": industry, "channel": channel,
                                 "content_type": content_type, "segment": segment, "rules_dir": rules_dir}
         results = []
@@ -100,6 +106,8 @@ def register(cli: click.Group) -> None:
                 results.append((p, text, check_text(text, **opts)))
             except UsageError as e:
                 raise UsageError(f"{'<stdin>' if p == STDIN else p}: {e}") from None
+            if reviewer is not None:
+                results[-1] = (p, text, _judged(reviewer, p, text, results[-1][2]))
         if fmt == "sarif":
             emit_json(to_sarif([("stdin" if p == STDIN else p, t, r) for p, t, r in results]))
             return max((1 if r.blocked else 0) for _, _, r in results)
@@ -118,6 +126,23 @@ def register(cli: click.Group) -> None:
                     click.echo(_line(name, text, f))
                 click.echo(f"{name}: {_counts(report)}")
         return worst
+
+
+def _judge(rules_dir: str | None) -> Any:
+    from contentgen.compliance.judge import OFF, Judge
+
+    reviewer = Judge(rules_dir=rules_dir)
+    if not reviewer.configured:
+        click.echo(f"note: judge {OFF}", err=True)
+    return reviewer
+
+
+def _judged(reviewer: Any, path: str, text: str, report: ComplianceReport) -> ComplianceReport:
+    """The report with the judge's findings; a failed judge is said on stderr, never fatal."""
+    report = reviewer.review(text, report)
+    if reviewer.configured and report.judge and report.judge.startswith("failed"):
+        click.echo(f"{'<stdin>' if path == STDIN else path}: judge {report.judge}", err=True)
+    return report
 
 
 def _fix_one(path: str, name: str, text: str, report: ComplianceReport, fmt: str,
