@@ -66,6 +66,8 @@ def register(cli: click.Group) -> None:
     @click.option("--channel", default=None, help=", ".join(vocab.CHANNELS))
     @click.option("--content-type", "content_type", default=None, help=", ".join(vocab.CONTENT_TYPES))
     @click.option("--segment", default=None, help="<lifecycle>.<value tier>, e.g. dormant.price_sensitive")
+    @click.option("--product-type", "product_type", default=None,
+                  help="Where it changes the law: " + ", ".join(vocab.PRODUCT_TYPES) + " (default: inferred from the text).")
     @format_option("text", "json", "sarif")
     @click.option("--fix", is_flag=True, help="Apply substitutions and print a unified diff; the file is not changed.")
     @click.option("--write", is_flag=True, help="With --fix: also write the fixed text back to each FILE.")
@@ -74,8 +76,8 @@ def register(cli: click.Group) -> None:
     @click.option("--judge", is_flag=True, help="Also ask the configured model (OPENAI_API_KEY) for a "
                   "semantic review; its findings warn, and block only when a rule agrees.")
     def check(files: tuple[str, ...], locale: str, industry: str | None, channel: str | None,
-              content_type: str | None, segment: str | None, fmt: str, fix: bool, write: bool,
-              rules_dir: str | None, judge: bool) -> int:
+              content_type: str | None, segment: str | None, product_type: str | None, fmt: str, fix: bool,
+              write: bool, rules_dir: str | None, judge: bool) -> int:
         """Check text against the compliance rule packs (FILE ... or - for stdin).
 
         Exit 0 when nothing blocks, 1 when an error-level finding remains, 2 on bad usage.
@@ -84,7 +86,8 @@ def register(cli: click.Group) -> None:
         check_identifier("locale", locale, vocab.LOCALES)
         for kind, value, allowed in (("industry", industry, vocab.INDUSTRIES), ("channel", channel, vocab.CHANNELS),
                                      ("content type", content_type, vocab.CONTENT_TYPES),
-                                     ("segment", segment, vocab.SEGMENTS)):
+                                     ("segment", segment, vocab.SEGMENTS),
+                                     ("product type", product_type, vocab.PRODUCT_TYPES)):
             if value is not None:
                 check_identifier(kind, value, allowed)
         if write and not fix:
@@ -99,7 +102,8 @@ def register(cli: click.Group) -> None:
         texts = [(p, read_input(p)) for p in paths]
         reviewer = _judge(rules_dir) if judge else None
         opts: dict[str, Any] = {"locale": locale, "industry": industry, "channel": channel,
-                                "content_type": content_type, "segment": segment, "rules_dir": rules_dir}
+                                "content_type": content_type, "segment": segment, "product_type": product_type,
+                                "rules_dir": rules_dir}
         results = []
         for p, text in texts:
             try:
