@@ -37,10 +37,10 @@ _SEPARATORS = r" \t\r\n\f\v*\-._·•・|/\\~^+#=`'\"“”‘’"  # whitespace
 # the CJK character before the run is a lookbehind (DOTALL: a line break is a separator too).
 _SEP_RUN = re.compile(rf"[{_SEPARATORS}](?<=[{_CJK}].)[{_SEPARATORS}]{{0,2}}(?=[{_CJK}])", re.DOTALL)
 # Spaced-out letters are joined only in a run of four or more ("a b" is ordinary English).
-_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*·]{1,2}[a-z](?![a-z0-9])){3,}")
+_SPACED = re.compile(r"[a-z](?<![a-z0-9][a-z])(?:[ .\-_*·]{1,2}[a-z](?![a-z0-9])){3,}")  # letter first: re skips ahead
 _SPACED_SEP = re.compile(r"[ .\-_*·]+")
 # Digits and '$' standing for letters inside a Latin word: guarant33d, r1sk-free.
-_LEET = re.compile(r"(?<=[a-z])[013457$]{1,3}(?=[a-z])")
+_LEET = re.compile(r"[a-z][013457$]{1,3}(?=[a-z])")  # letter first: re skips ahead in CJK text
 _LEET_TABLE = str.maketrans("013457$", "oieasts")
 _EXTRA_SPACES = re.compile(r"(?<= ) +")  # two spaces read as one (line breaks are spaces after folding)
 _VOICED = re.compile("[\u3040-\u30ff][\u3099\u309a]")
@@ -48,6 +48,10 @@ _MARKUP = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|<!--.*?-->|</?[a-zA-Z][^<>]{0,200}>",
     re.DOTALL,
 )
+
+
+def _letters(m: re.Match[str]) -> str:
+    return m.group().translate(_LEET_TABLE)  # the leading letter is not in the table
 
 
 def _markup_edits(text: str) -> list[tuple[int, int, str]]:
@@ -223,11 +227,14 @@ def normalize(text: str, fam: str = "default") -> Normalized:
         edits = [(m.start(), m.end(), unicodedata.normalize("NFC", m.group())) for m in _VOICED.finditer(work)]
         work, m2 = _edit(work, [e for e in edits if len(e[2]) == 1])
         maps.append(m2)
-    work = _LEET.sub(lambda m: m.group().translate(_LEET_TABLE), work)  # 1 → 1
+    ascii_part = work.encode("ascii", "ignore")  # C speed: the Latin steps only run on Latin text
+    latin = ascii_part.upper() != ascii_part
+    if latin:
+        work = _LEET.sub(_letters, work)  # 1 → 1
     runs = [m.span() for m in _SEP_RUN.finditer(work)]
     if "  " in work:
         runs += [m.span() for m in _EXTRA_SPACES.finditer(work)]
-    for m in _SPACED.finditer(work):
+    for m in _SPACED.finditer(work) if latin else ():
         runs += [(m.start() + s.start(), m.start() + s.end()) for s in _SPACED_SEP.finditer(m.group())]
     if runs:
         runs.sort()
