@@ -123,6 +123,7 @@ class Rule(_Strict):
     evidence_terms: list[str] = Field(default_factory=list, description="with one present: a warning")
     evidence_patterns: list[str] = Field(default_factory=list)
     pinyin: bool = Field(default=False, description="zh: terms also match written in pinyin")
+    negatable: bool | None = Field(default=None, description="a negator excuses a hit; default: term lists")
     disclosures: list[str] = Field(default_factory=list, description="requires: keys of rules/disclosures.yaml")
     # Set by the loader from the disclosures library: the statement `--fix` inserts.
     statement: str | None = Field(default=None, exclude=True)

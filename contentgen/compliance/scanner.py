@@ -17,6 +17,7 @@ import ahocorasick
 
 from contentgen import vocab
 from contentgen.compliance import pii
+from contentgen.compliance.context import mentioned, negated
 from contentgen.compliance.matcher import (
     ELEMENT,
     EVIDENCE,
@@ -86,6 +87,10 @@ class Merged:
                     e = (i if role == MASK else r0 + i if role == PREFILTER else g0 + i, role, latin)
                     if role != MASK or e not in merged_entries:
                         merged_entries.append(e)
+        # A negator before a claim (不能治疗, not guaranteed) or after it (ja: 保証ではありません)
+        # excuses it: on by default for term lists, off for patterns (precise already).
+        self.negatable = [r.negatable if r.negatable is not None else r.kind in ("terms", "substitution")
+                          for r in self.rules]
         # Whether any rule depends on the product type (then the engine infers one when absent).
         self.product_scoped = any(s.product_types is not None or s.exclude.product_types for s in self.scopes)
         self.field_scoped = frozenset(g for g, s in enumerate(self.scopes) if s.fields is not None)
@@ -194,8 +199,10 @@ class Merged:
                 exc = [*(exc or ()), *masked]
             if exc:
                 hits = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)]
-                if not hits:
-                    continue
+            if hits and self.negatable[g]:
+                hits = [h for h in hits if not negated(text, h[0], h[1], self.family)]
+            if not hits:
+                continue
             base = bases[g]
             if (g, EVIDENCE) in seen or any(rx.search(text) for rx in self.evidence_regexes.get(g, ())):
                 base = self._evidenced(g, ctx.locale)
@@ -205,6 +212,8 @@ class Merged:
             for s, e, key in hits:
                 if span is not None:
                     s, e = span(s, e)
+                if mentioned(original, s, e):  # quoted and talked about: read on the original text
+                    continue
                 data = {**base, "start": s, "end": e, "match": original[s:e], "field": fld}
                 if key and subst:
                     data["suggestion"] = self.replacements.get((g, key), base["suggestion"])
@@ -216,6 +225,8 @@ class Merged:
             n = len(found)
             if kind == "requires":
                 triggered = not (rule.trigger_terms or rule.trigger_patterns) or (g, TRIGGER) in seen
+                if triggered and (g in excepted or any(rx.search(text) for rx in self.exception_regexes.get(g, ()))):
+                    triggered = False  # an exception waives the demand (a transactional SMS needs no opt-out)
                 if triggered and (g, ELEMENT) not in seen:
                     suggestion = rule.suggestion or (rule.any_of[0] if rule.any_of else None)
                     found.append({**bases[g], "start": 0, "end": 0, "match": "", "field": None,
