@@ -46,6 +46,7 @@ def example_context(pack: RulePack, rule: Rule, ex: Example) -> Context:
         content_type=ex.content_type or first(scope.content_types, scope.exclude.content_types, vocab.CONTENT_TYPES),
         segment=segment,
         field=ex.field,
+        product_type=ex.product_type or (scope.product_types[0] if scope.product_types else None),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from contentgen.compliance.fold import family
 from contentgen.compliance.macros import expand_macros
 from contentgen.compliance.normalize import normalize_term
 from contentgen.compliance.packs import RulePack, Scope
@@ -227,8 +228,12 @@ def compile_pack(pack: RulePack, fam: str) -> CompiledPack:
             exc_rx[i] = [re.compile(expand_macros(p)) for p in rule.exception_patterns]
         if rule.evidence_patterns:
             ev_rx[i] = [re.compile(expand_macros(p)) for p in rule.evidence_patterns]
-    for m in pack.masks:
-        add(m, -1, MASK)
+    # Only the statements of the locales this normalisation family serves: a ja statement must
+    # not hide a zh word (治療 folds to 治疗).
+    for loc, statements in pack.masks.items():
+        if family(loc) == fam:
+            for m in statements:
+                add(m, -1, MASK)
     compiled = CompiledPack(pack, fam, [pack.rule_scope(r) for r in pack.rules], words, regexes, replacements,
                             exc_rx, ev_rx)
     _COMPILED[key] = compiled

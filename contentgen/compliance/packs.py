@@ -100,6 +100,7 @@ class Example(_Strict):
     content_type: str | None = None
     segment: str | None = None
     field: str | None = None
+    product_type: str | None = None
 
 
 class Examples(_Strict):
@@ -198,8 +199,8 @@ class RulePack(_Strict):
     path: str = Field(default="", exclude=True)
     sha256: str = Field(default="", exclude=True)
     lines: dict[str, int] = Field(default_factory=dict, exclude=True, repr=False)
-    # Required statements of the pack's locales (disclosures library): masked from prohibitions.
-    masks: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    # Required statements per locale (disclosures library): masked from prohibitions.
+    masks: dict[str, tuple[str, ...]] = Field(default_factory=dict, exclude=True, repr=False)
 
     @field_validator("locales")
     @classmethod
@@ -349,7 +350,7 @@ def with_disclosures(pack: RulePack, lib: Disclosures) -> RulePack:
             rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra], "statement": first,
                                            "suggestion": rule.suggestion or first})
         rules.append(rule)
-    masks = tuple(dict.fromkeys(w for loc in pack.locales for w in lib.all_accepted(loc)))
+    masks = {loc: tuple(dict.fromkeys(lib.all_accepted(loc))) for loc in pack.locales}
     sha = hashlib.sha256(f"{pack.sha256}:{lib.sha256}".encode()).hexdigest()
     hit = _RESOLVED[key] = pack.model_copy(update={"rules": rules, "masks": masks, "sha256": sha})
     return hit

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,8 @@ from contentgen.compliance.packs import PRODUCT_TYPES
 from contentgen.errors import RulePackError
 
 FILE_NAME = "product_types.yaml"
+# A product named only to be compared with: 比存款, 和存款一样, 不是存款, 預金より, than a savings account.
+_COMPARED = re.compile(r"(?:比|和|跟|同|像|如|胜过|超过|相当于|不是|并非|非|より|than|like|unlike|vs\.?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,10 @@ def infer_product_type(text: str, locale: str, industry: str | None, rules_dir: 
         name = sig.order[i]
         if industry is not None and industry not in sig.industries[name]:
             continue
-        if latin and not bounded(text, end + 1 - length, end + 1):
+        start = end + 1 - length
+        if latin and not bounded(text, start, end + 1):
             continue
+        if _COMPARED.search(text[max(0, start - 4):start]):
+            continue  # 比存款更高, 和存款一样, not a deposit: the text names it to compare
         best = i
     return sig.order[best] if best is not None else None
