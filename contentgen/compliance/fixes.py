@@ -79,21 +79,35 @@ def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel
 
 
 def rewrite_instructions(report: ComplianceReport) -> list[dict[str, Any]]:
-    """Error findings as plain instructions the pipeline sends back to the model."""
+    """Error findings as plain instructions the pipeline sends back to the model.
+
+    Each item keeps the finding's `message` and `suggestion` as context for a model that reads
+    advice; the text a model may put into the draft is only ever in `replacement` (a
+    substitution rule's replacement) or `statement` (a required statement from the disclosures
+    library, the finding's `fix`). Advice is never content: pasting "删去…" into a post is how a
+    rewrite corrupts a draft.
+    """
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for f in report.findings:
         if f.severity != "error" or (f.rule, f.match) in seen:
             continue
         seen.add((f.rule, f.match))
+        item: dict[str, Any] = {"rule": f.rule, "field": f.field, "kind": f.kind, "match": f.match,
+                                "message": f.message, "suggestion": f.suggestion}
         if f.kind == "requires":
             instruction = f"Add this required element: {f.suggestion}" if f.suggestion else f.message
-        elif f.kind == "substitution" and f.suggestion:
+            if f.fix:
+                item["statement"] = f.fix
+                instruction += "" if f.fix == f.suggestion else f" (write it word for word: {f.fix})"
+        elif _fixable(f):
+            item["replacement"] = f.suggestion
             instruction = f"Replace {f.match!r} with {f.suggestion!r}"
         else:
-            instruction = f"Rewrite without {f.match!r}" + (f"; {f.suggestion}" if f.suggestion else "")
-        out.append({"rule": f.rule, "field": f.field, "match": f.match, "message": f.message,
-                    "suggestion": f.suggestion, "instruction": instruction})
+            instruction = (f"Rewrite the sentence holding {f.match!r} without that claim, or drop the sentence"
+                           + (f"; advice, not text to copy: {f.suggestion}" if f.suggestion else ""))
+        item["instruction"] = instruction
+        out.append(item)
     return out
 
 

@@ -100,8 +100,18 @@ def _fold(ch: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
 
 
-@lru_cache(maxsize=4)
-def _base_tables(fam: str) -> tuple[dict[int, str], dict[str, str]]:
+_SPECIAL = frozenset(_INVISIBLE + _VARIATION_SELECTORS + "".join(_HOMOGLYPHS) + "".join(_CAPITAL_HOMOGLYPHS)
+                     + "\t\n\r\f\v\x85\u2028\u2029")
+
+
+def _may_change(cp: int, ch: str) -> bool:
+    """Whether _post can change a character that NFKC and case folding leave alone (cheap test)."""
+    return (ch in _SPECIAL or 0xC0 <= cp <= 0x24F or 0x1E00 <= cp <= 0x1EFF or 0x2160 <= cp <= 0x2188
+            or unicodedata.category(ch) in ("So", "Mn", "Cf"))
+
+
+@lru_cache(maxsize=1)
+def _default_tables() -> tuple[dict[int, str], dict[str, str]]:
     translate: dict[int, str] = {}
     expand: dict[str, str] = {}
     # Planes 0-1 and the CJK compatibility supplement: every character text realistically holds.
@@ -109,7 +119,10 @@ def _base_tables(fam: str) -> tuple[dict[int, str], dict[str, str]]:
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
-        folded = _post(ch, _fold(ch), fam)
+        folded = _fold(ch)
+        if folded == ch and not _may_change(cp, ch):
+            continue
+        folded = _post(ch, folded, "default")
         if folded == ch:
             continue
         if len(folded) == 1:
@@ -117,6 +130,20 @@ def _base_tables(fam: str) -> tuple[dict[int, str], dict[str, str]]:
         else:
             expand[ch] = folded
     return translate, expand
+
+
+_KANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
+
+
+@lru_cache(maxsize=2)
+def _base_tables(fam: str) -> tuple[dict[int, str], dict[str, str]]:
+    """The default tables; for ja, every katakana (and every katakana result) as hiragana."""
+    translate, expand = _default_tables()
+    if fam != "ja":
+        return translate, expand
+    ja = {cp: v.translate(_KANA) for cp, v in translate.items()}
+    ja.update({cp: chr(h) for cp, h in _KANA.items()})
+    return ja, {ch: v.translate(_KANA) for ch, v in expand.items()}
 
 
 @lru_cache(maxsize=1)

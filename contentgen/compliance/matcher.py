@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from contentgen.compliance.fold import family
@@ -166,6 +167,15 @@ def outermost(hits: list[tuple[int, int, str]], merge: bool) -> list[tuple[int, 
 
 
 _COMPILED: dict[tuple[str, str], CompiledPack] = {}
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # a Latin term's edge: bounded as a word
+
+
+@lru_cache(maxsize=8192)
+def _regex(pattern: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A pack regex compiled (macros expanded) and its prefilter literals: once per pattern, not
+    once per normalisation family (re's own cache holds 512 and the packs have more)."""
+    full = expand_macros(pattern)
+    return re.compile(full), tuple(required_literals(full))
 
 
 def compile_pack(pack: RulePack, fam: str) -> CompiledPack:
@@ -188,21 +198,21 @@ def compile_pack(pack: RulePack, fam: str) -> CompiledPack:
         if pinyin and fam == "zh":
             spellings += pinyin_variants(norm)
         for v in spellings:
-            latin = bool(re.match(r"[a-z0-9]", v)) or bool(re.search(r"[a-z0-9]$", v))
+            latin = v[0] in _ALNUM or v[-1] in _ALNUM
             entries = words.setdefault(v, [])
             if (rule, role, latin) not in entries:
                 entries.append((rule, role, latin))
         return spellings
 
     def add_regex(pattern: str, rule: int, role: int) -> None:
-        pattern = expand_macros(pattern)
-        lits = [normalize_term(x, fam) for x in required_literals(pattern)]
+        compiled, literals = _regex(pattern)
+        lits = [normalize_term(x, fam) for x in literals]
         pf = None
         if lits and all(lits):
             pf = len(regexes)
             for lit in lits:
                 words.setdefault(lit, []).append((pf, PREFILTER, False))
-        regexes.append(Regex(rule, role, re.compile(pattern), pf))
+        regexes.append(Regex(rule, role, compiled, pf))
 
     for i, rule in enumerate(pack.rules):
         for t in rule.terms:
@@ -225,9 +235,9 @@ def compile_pack(pack: RulePack, fam: str) -> CompiledPack:
         for p in rule.any_pattern:
             add_regex(p, i, ELEMENT)
         if rule.exception_patterns:
-            exc_rx[i] = [re.compile(expand_macros(p)) for p in rule.exception_patterns]
+            exc_rx[i] = [_regex(p)[0] for p in rule.exception_patterns]
         if rule.evidence_patterns:
-            ev_rx[i] = [re.compile(expand_macros(p)) for p in rule.evidence_patterns]
+            ev_rx[i] = [_regex(p)[0] for p in rule.evidence_patterns]
     # Only the statements of the locales this normalisation family serves: a ja statement must
     # not hide a zh word (治療 folds to 治疗).
     for loc, statements in pack.masks.items():

@@ -254,6 +254,18 @@ def _loc_path(loc: tuple[int | str, ...]) -> str:
 
 
 _CACHE: dict[str, RulePack] = {}
+# libyaml's parser when PyYAML was built with it (10x the pure-Python one on thousands of terms).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data, from one parse."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def parse_pack(raw: bytes, path: str) -> RulePack:
@@ -263,8 +275,7 @@ def parse_pack(raw: bytes, path: str) -> RulePack:
         return _CACHE[sha]
     try:
         text = raw.decode("utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_load(text)
     except UnicodeDecodeError as e:
         raise PackProblems([f"{path}:1: not valid UTF-8 at byte {e.start}"]) from None
     except yaml.YAMLError as e:

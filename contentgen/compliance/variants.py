@@ -60,12 +60,17 @@ def inflections(word: str) -> tuple[str, ...]:
 
 
 def latin_variants(term: str) -> list[str]:
+    return list(_latin_variants(term))
+
+
+@lru_cache(maxsize=65536)
+def _latin_variants(term: str) -> tuple[str, ...]:
     """A normalised Latin term's inflections (first and last word) and hyphen/space/joined forms."""
     if not _LATIN_TERM.match(term) or not any(c.isalpha() for c in term):
-        return [term]
+        return (term,)
     tokens = [t for t in re.split(r"[ -]+", term) if t]
     if not tokens:
-        return [term]
+        return (term,)
     choices: list[tuple[str, ...]] = [(t,) for t in tokens]
     choices[-1] = inflections(tokens[-1])
     if len(tokens) > 1:
@@ -82,8 +87,8 @@ def latin_variants(term: str) -> list[str]:
             if v not in out:
                 out.append(v)
             if len(out) >= _MAX:
-                return out
-    return out
+                return tuple(out)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -95,18 +100,23 @@ def _pinyin() -> object:
 
 def pinyin_variants(term: str) -> list[str]:
     """The term with any of its hanzi written in toneless pinyin (稳zhuan不赔, wenzhuanbupei)."""
+    return list(_pinyin_variants(term))
+
+
+@lru_cache(maxsize=65536)
+def _readings(ch: str) -> tuple[str, ...]:
     pp = _pinyin()
+    got = pp.pinyin(ch, style=pp.Style.NORMAL, heteronym=True)[0]  # type: ignore[attr-defined]
+    return tuple(r for r in got if r.isascii() and r.isalpha())[:2]
+
+
+@lru_cache(maxsize=65536)
+def _pinyin_variants(term: str) -> tuple[str, ...]:
     chars = list(term)
-    readings: list[list[str]] = []
-    for ch in chars:
-        if "\u4e00" <= ch <= "\u9fff":
-            got = pp.pinyin(ch, style=pp.Style.NORMAL, heteronym=True)[0]  # type: ignore[attr-defined]
-            readings.append([r for r in got if r.isascii() and r.isalpha()][:2])
-        else:
-            readings.append([])
+    readings = [_readings(ch) if "\u4e00" <= ch <= "\u9fff" else () for ch in chars]
     spots = [i for i, r in enumerate(readings) if r]
     if not spots or len(spots) > 8:
-        return []
+        return ()
     out: list[str] = []
     first = [readings[i][0] for i in spots]
     if len(spots) == len(chars):
@@ -122,5 +132,5 @@ def pinyin_variants(term: str) -> list[str]:
                 if s not in out and s != term:
                     out.append(s)
                 if len(out) >= _MAX:
-                    return out
-    return out
+                    return tuple(out)
+    return tuple(out)
