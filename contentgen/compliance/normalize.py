@@ -242,6 +242,13 @@ def normalize(text: str, fam: str = "default") -> Normalized:
         deleted: list[str] = []
         pos = 0
         for s, e in runs:
+            if e <= pos:
+                continue  # inside a run already deleted (extra spaces within a CJK separator run)
+            s = max(s, pos)
+            if s == pos and pieces:  # touches the previous run: one longer run
+                deleted[-1] += work[s:e]
+                pos = e
+                continue
             pieces += [work[pos:s], ""]
             deleted.append(work[s:e])
             pos = e
