@@ -22,6 +22,7 @@ from contentgen.errors import RulePackError
 
 FILE_NAME = "product_types.yaml"
 # A product named only to be compared with: 比存款, 和存款一样, 不是存款, 預金より, than a savings account.
+_COMPARED_AFTER = re.compile(r"\s*(?:より|と比べ|に比べ|と比較|ではな|ではあり|じゃな|でもな)")
 _COMPARED = re.compile(r"(?:比|和|跟|同|像|如|胜过|超过|相当于|不是|并非|非|より|than|like|unlike|vs\.?)\s*$")
 
 
@@ -77,7 +78,7 @@ def infer_product_type(text: str, locale: str, industry: str | None, rules_dir: 
         start = end + 1 - length
         if latin and not bounded(text, start, end + 1):
             continue
-        if _COMPARED.search(text[max(0, start - 4):start]):
-            continue  # 比存款更高, 和存款一样, not a deposit: the text names it to compare
+        if _COMPARED.search(text[max(0, start - 4):start]) or _COMPARED_AFTER.match(text, end + 1):
+            continue  # 比存款更高, 預金より, 医薬品ではありません: named to compare or to deny
         best = i
     return sig.order[best] if best is not None else None
