@@ -174,7 +174,7 @@ def _serve_api(db: str, port: int) -> None:
 
     from library.delivery_api import create_app
 
-    uvicorn.run(create_app(db), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(db, rescan_on_start=False), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def _serve_bare(docs_file: str, port: int) -> None:

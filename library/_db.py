@@ -21,8 +21,11 @@ BUSY_TIMEOUT_MS = 30_000
 class Connections:
     """One connection per thread: sqlite3 connections must not be shared mid-transaction."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self.path = path
+        # How long a statement waits for another connection's write lock before "database is
+        # locked": the CLI and UI wait long; the delivery API waits briefly and answers 503.
+        self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -31,9 +34,9 @@ class Connections:
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
         if db is None:
             conn = sqlite3.connect(
-                str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False
             )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             conn.execute("PRAGMA foreign_keys = ON")
             # FULL: a commit the caller saw is on disk, even after power loss (system of record).
             conn.execute("PRAGMA synchronous = FULL")

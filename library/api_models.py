@@ -22,6 +22,7 @@ class ErrorBody(BaseModel):
 class Payload(BaseModel):
     format: Literal["text", "markdown", "json"]
     body: str | dict[str, Any] = Field(description="the channel rendering from templates/<channel>.*.j2")
+    offline: bool = Field(default=False, description="true when contentgen's offline model (no LLM) wrote the text")
 
 
 class MaterialItem(BaseModel):
@@ -64,7 +65,7 @@ class DeliveryAck(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     material_id: str = Field(min_length=1, max_length=200)
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**63 - 1)  # bounded: SQLite integers are 64-bit
     channel: str
     recipients: int = Field(ge=0, le=1_000_000_000)
     sent_at: datetime | None = Field(default=None, description="ISO-8601 time of sending")

@@ -25,12 +25,16 @@ _VOCAB: dict[str, tuple[str, ...]] = {
 }
 
 
+INT64 = 2**63 - 1  # SQLite's integers: anything larger would overflow when bound
+
+
 class ApiError(Exception):
     """An HTTP error with a JSON body {"error": {"code", "message"}}."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = dict(headers or {})
 
 
 def check_params(request: Request, allowed: Iterable[str]) -> None:
@@ -96,9 +100,26 @@ def decode_cursor(cursor: str, kind: str) -> dict[str, Any]:
         state = json.loads(raw)
     except (binascii.Error, ValueError):
         raise damaged from None
-    if not isinstance(state, dict):
+    if not isinstance(state, dict) or not _plain(state):
         raise damaged
     if state.get("k") != kind:
         other = {"list": "/v1/materials", "sync": "/v1/sync"}.get(str(state.get("k")), "another endpoint")
         raise ApiError(400, "invalid_cursor", f"this cursor is for {other}; use it there")
     return state
+
+
+def _plain(state: dict[str, Any]) -> bool:
+    """What our cursors hold: strings, lists, objects, null and integers 0..INT64 (no bool, no
+    float): a crafted huge integer would overflow SQLite, a bool pass for an int."""
+    todo: list[Any] = [state]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, bool) or isinstance(value, float):
+            return False
+        elif isinstance(value, int) and not 0 <= value <= INT64:
+            return False
+    return True

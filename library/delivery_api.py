@@ -6,6 +6,12 @@
 Routes: GET /v1/materials, GET /v1/materials/{id}, GET /v1/sync, POST /v1/deliveries,
 GET /healthz, /openapi.json. Other routers (e.g. the plans schedule) reuse `authenticated`
 and `DeliveryContext` from here and are included in `create_app`.
+
+Reads run on the event loop: in WAL mode a reader never waits for a writer, and the thread hop
+would cost the hot read path. Writes run in the threadpool with a short lock wait
+(`ApiLimits.write_lock_timeout_s`): while a CLI command, an import or a backup holds the write
+lock, reads keep being answered and a write answers 503 with Retry-After. Limits (body size,
+read timeout) and error bodies live in library.api_guard.
 """
 
 from __future__ import annotations
@@ -19,16 +25,16 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi import Path as PathParam
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.concurrency import run_in_threadpool
 
 from contentgen.config import Settings
 from contentgen.errors import ChannelTemplateError, ConflictError, PermissionDenied
 from library import deliveries, migrations
 from library import delivery_queries as dq
 from library._db import Connections
+from library.api_guard import ApiLimits, BodyGuard, install_error_handlers, install_log_redaction
 from library.api_models import (
     DeliveryAck,
     DeliveryReceipt,
@@ -49,13 +55,14 @@ from library.api_params import (
 )
 from library.models import Token
 from library.payloads import PayloadRenderer, self_check
+from library.rescan import startup_lifespan
 from library.store import Library
 
 log = logging.getLogger("contentgen.delivery_api")
 
 _bearer = HTTPBearer(auto_error=False, description="A delivery token: contentgen tokens create NAME --channels ...")
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409)
+    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 503)
 }
 ITEM_CACHE_SIZE = 50_000  # serialised items (~0.5 KB each): the hot part of a large library
 _ITEM_FIELDS = dq.ITEM_FIELDS
@@ -64,15 +71,19 @@ _ITEM_FIELDS = dq.ITEM_FIELDS
 class DeliveryContext:
     """What every request handler needs: the library, its connections, the renderer."""
 
-    def __init__(self, library: Library, renderer: PayloadRenderer):
+    def __init__(self, library: Library, renderer: PayloadRenderer, limits: ApiLimits | None = None):
         self.library = library
         self.renderer = renderer
-        # Our own per-thread connections: the API's reads never wait on a UI transaction.
-        self.connections = Connections(library.path)
+        self.limits = limits or ApiLimits()
+        # Our own per-thread connections: the API's reads never wait on a UI transaction, and
+        # its writes wait for the lock only briefly (then 503), never the CLI's 30 s.
+        self.connections = Connections(
+            library.path, busy_timeout_ms=int(self.limits.write_lock_timeout_s * 1000))
         self._item_cache: dict[tuple[Any, ...], bytes] = {}
         self._cache_lock = threading.Lock()
-        # The library may have been opened before library.deliveries registered its table.
-        migrations.apply(self.connections.db())
+        # The library may have been opened before library.deliveries registered its table;
+        # on the library's own connection, which waits as long as a CLI command would.
+        migrations.apply(library._db())
 
     def conn(self) -> Any:
         return self.connections.db().conn
@@ -80,7 +91,9 @@ class DeliveryContext:
     def item(self, released: dq.Released) -> dict[str, Any]:
         row = released.row
         out = {k: row[k] for k in _ITEM_FIELDS}
-        out["payload"] = self.renderer.render(row)
+        payload = self.renderer.render(row)
+        # Text the offline model wrote says so wherever it goes, down to the delivery system.
+        out["payload"] = {**payload, "offline": True} if row.get("offline") else payload
         return out
 
     def items_json(self, rows: list[tuple[Any, ...]]) -> Raw:
@@ -90,10 +103,13 @@ class DeliveryContext:
         parts = [cache.get(row) for row in rows]
         missing = [i for i, raw in enumerate(parts) if raw is None]
         if missing:
-            contents = dq.version_contents(self.conn(), [(rows[i][0], rows[i][1]) for i in missing])
+            keys = [(rows[i][0], rows[i][1]) for i in missing]
+            contents = dq.version_contents(self.conn(), keys)
+            offline = dq.offline_versions(self.conn(), keys)
             for i in missing:
                 row = rows[i]
-                raw = _dumps(self.item(dq.to_released(row, contents[(row[0], row[1])])))
+                key = (row[0], row[1])
+                raw = _dumps(self.item(dq.to_released(row, contents[key], key in offline)))
                 parts[i] = raw
                 with self._cache_lock:  # handlers are async today; a sync route would share it
                     cache[row] = raw
@@ -163,44 +179,11 @@ def _json(request: Request, body: Any, *, status: int = 200, etag: bool = True,
     return Response(raw, status_code=status, media_type="application/json", headers=out_headers)
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, e: ApiError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
-        return _error(e.status, e.code, e.message, headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, e: RequestValidationError) -> Response:
-        parts = []
-        for err in e.errors():
-            loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "body", "header", "path")]
-            parts.append(f"{'.'.join(loc) or 'request'}: {err.get('msg', 'invalid')}")
-        return _error(400, "invalid_request", "; ".join(parts))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, e: StarletteHTTPException) -> Response:
-        codes = {404: "not_found", 405: "method_not_allowed"}
-        message = "no such route; see /openapi.json" if e.status_code == 404 else str(e.detail)
-        return _error(e.status_code, codes.get(e.status_code, "http_error"), message)
-
-    @app.exception_handler(ChannelTemplateError)
-    async def template_error(request: Request, e: ChannelTemplateError) -> Response:
-        log.error("payload template failed: %s", e)
-        return _error(500, "template_error", str(e))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, e: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _error(500, "internal", "internal error; the server log has the details")
-
-
-def create_app(source: Library | str | Path, *, templates_dir: Path | None = None) -> FastAPI:
-    """The delivery API over one library file; templates are checked before the first request."""
+def create_app(source: Library | str | Path, *, templates_dir: Path | None = None,
+               rescan_on_start: bool = True, limits: ApiLimits | None = None) -> FastAPI:
+    """The delivery API over one library file; templates are checked before the first request,
+    and (rescan_on_start) served versions are re-checked against the rule packs at startup;
+    `limits` (library.api_guard.ApiLimits): body cap, body read timeout, write lock wait."""
     library = source if isinstance(source, Library) else Library.open(source)
     renderer = PayloadRenderer(templates_dir or Settings.load().templates_dir)
     problems = self_check(renderer)
@@ -211,9 +194,13 @@ def create_app(source: Library | str | Path, *, templates_dir: Path | None = Non
         version="1",
         description="Released marketing materials with their channel payloads. "
         "Drafts and anything not released are never served.",
+        lifespan=startup_lifespan(rescan_on_start),
     )
-    app.state.delivery = DeliveryContext(library, renderer)
-    _install_error_handlers(app)
+    limits = limits or ApiLimits()
+    app.state.delivery = DeliveryContext(library, renderer, limits)
+    app.add_middleware(BodyGuard, limits=limits)
+    install_error_handlers(app, limits)
+    install_log_redaction()
     _routes(app)
     app.include_router(__import__("library.schedule_api", fromlist=["router"]).router)  # plans: /v1/schedule
     return app
@@ -310,24 +297,28 @@ def _routes(app: FastAPI) -> None:
             raise ApiError(400, "invalid_request",
                            "missing Idempotency-Key header: send a unique key per delivery (e.g. a UUID) "
                            "so a retried request is recorded once")
-        body = ack.model_dump(mode="json")
-        body_hash = deliveries.request_hash(body)
-        conn = ctx.conn()
         if ack.channel not in client.channels:
             raise ApiError(403, "forbidden",
                            f"token {client.name!r} may deliver on {', '.join(client.channels)}, not {ack.channel}")
-        try:
-            stored = deliveries.replay(conn, client=client.name, key=idempotency_key, body_hash=body_hash)
-            if stored is None:
-                _check_deliverable(conn, ack)
-                stored, replayed = deliveries.record(conn, client=client.name, key=idempotency_key,
-                                                     body_hash=body_hash, ack=body)
-            else:
-                replayed = True
-        except ConflictError as e:
-            raise ApiError(409, "conflict", str(e)) from None
+        # In the threadpool: waiting for the write lock must never stall the event loop.
+        stored, replayed = await run_in_threadpool(_record_ack, ctx, client.name, idempotency_key, ack)
         headers = {"Idempotent-Replayed": "true"} if replayed else None
         return _json(request, stored, status=201, etag=False, headers=headers)
+
+
+def _record_ack(ctx: DeliveryContext, client: str, key: str, ack: DeliveryAck) -> tuple[dict[str, Any], bool]:
+    """Replay or record one acknowledgement, on this worker thread's own connection."""
+    body = ack.model_dump(mode="json")
+    body_hash = deliveries.request_hash(body)
+    conn = ctx.conn()
+    try:
+        stored = deliveries.replay(conn, client=client, key=key, body_hash=body_hash)
+        if stored is not None:
+            return stored, True
+        _check_deliverable(conn, ack)
+        return deliveries.record(conn, client=client, key=key, body_hash=body_hash, ack=body)
+    except ConflictError as e:
+        raise ApiError(409, "conflict", str(e)) from None
 
 
 def _check_deliverable(conn: Any, ack: DeliveryAck) -> None:

@@ -33,7 +33,9 @@ _ITEM_COLUMNS = """
     m.id, m.released_version AS version, m.channel, m.industry, m.segment, m.persona,
     m.content_type, m.locale, m.tags, m.plan_id, m.send_at, v.title
 """
-_COLUMNS = _ITEM_COLUMNS + ", v.content"
+# Whether the offline model wrote the version: the API marks its payload (issue 13).
+_OFFLINE = "COALESCE(json_extract(v.model, '$.offline'), 0) AS offline"
+_COLUMNS = _ITEM_COLUMNS + ", v.content, " + _OFFLINE
 _RELEASED = """
     FROM materials m
     JOIN versions v ON v.material_id = m.id AND v.version = m.released_version
@@ -135,13 +137,26 @@ def released_rows_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[s
     return {r[0]: r for r in rows}
 
 
-def to_released(row: tuple[Any, ...], content: str) -> Released:
+def to_released(row: tuple[Any, ...], content: str, offline: bool = False) -> Released:
     """A raw ITEM_FIELDS row and its version's content, as released_page would have given it."""
     out = dict(zip(ITEM_FIELDS, row, strict=True))
     tags = out["tags"]
     out["tags"] = [] if not tags or tags == "[]" else json.loads(tags)
     out["content"] = content
+    out["offline"] = offline
     return Released(out)
+
+
+def offline_versions(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Which of these (material_id, version) the offline model wrote."""
+    out: set[tuple[str, int]] = set()
+    for start in range(0, len(keys), 400):
+        chunk = keys[start:start + 400]
+        where = " OR ".join("(material_id = ? AND version = ?)" for _ in chunk)
+        params = [x for key in chunk for x in key]
+        sql = f"SELECT material_id, version FROM versions WHERE ({where}) AND json_extract(model, '$.offline') = 1"
+        out.update((mid, version) for mid, version in conn.execute(sql, params))
+    return out
 
 
 def version_contents(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:

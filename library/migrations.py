@@ -162,3 +162,49 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_changes_channel ON changes (channel, seq);
         """
     )
+
+
+@migration
+def m080_rescan_withdrawn(db: sqlite_utils.Database) -> None:
+    """A version the rule rescan withdrew remembers the status it had, to be reinstated to it."""
+    # execute, not executescript: executescript would COMMIT the migration's transaction early.
+    db.execute("ALTER TABLE versions ADD COLUMN withdrawn_from TEXT")
+    # (status, rowid): the rescan walks approved and released versions in rowid order, one
+    # keyset page at a time; the compliance queue looks up the withdrawn ones.
+    db.execute("CREATE INDEX idx_versions_status ON versions (status)")
+
+
+@migration
+def m085_audit_no_replace(db: sqlite_utils.Database) -> None:
+    # INSERT OR REPLACE / REPLACE INTO resolve an id conflict by deleting the old row, and that
+    # delete fires no DELETE trigger (recursive_triggers is off by default); refuse any insert
+    # that reuses an existing id instead, so no statement can swap an event for another.
+    db.execute(
+        """
+        CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+            WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+        """
+    )
+
+
+@migration
+def m095_login_attempts(db: sqlite_utils.Database) -> None:
+    """Every login try, so throttling holds across processes (UI sessions, CLI, several servers)."""
+    # at: unix seconds (REAL), compared arithmetically against the throttle's window. outcome
+    # 'pending' is a try reserved before the slow password check: it counts as a failure until
+    # settled, so parallel guesses cannot all slip in before the first one is recorded.
+    db.execute(
+        """
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            name TEXT NOT NULL,
+            client TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'ok', 'failed', 'refused'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_login_attempts_name ON login_attempts (name, at)")
+    db.execute("CREATE INDEX idx_login_attempts_client ON login_attempts (client, at)")
+    db.execute("CREATE INDEX idx_login_attempts_at ON login_attempts (at)")

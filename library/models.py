@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 Role = Literal["operator", "reviewer", "compliance", "admin"]
 ROLES: tuple[str, ...] = ("operator", "reviewer", "compliance", "admin")
 
-# A version's life; "superseded" marks a version replaced by a newer edit or release.
+# A version's life; "superseded" marks a version replaced by a newer edit or release;
+# "withdrawn" an approved or released version that the current rule packs now block.
 STATUSES: tuple[str, ...] = (
     "draft",
     "in_review",
@@ -19,6 +20,7 @@ STATUSES: tuple[str, ...] = (
     "released",
     "retired",
     "superseded",
+    "withdrawn",
 )
 SOURCES: tuple[str, ...] = ("generated", "edited", "auto_fixed")
 
@@ -76,6 +78,7 @@ class MaterialVersion(BaseModel):
     author: str
     created_at: str
     override: Override | None = None
+    withdrawn_from: str | None = Field(default=None, description="status before the rescan withdrew it")
 
     @property
     def offline(self) -> bool:
@@ -131,6 +134,39 @@ class Change(BaseModel):
     kind: Literal["release", "retire"]
     channel: str
     at: str
+
+
+class Withdrawal(BaseModel):
+    """A version the rule rescan withdrew (or, in a dry run, would withdraw)."""
+
+    material_id: str
+    version: int
+    from_status: str
+    channel: str
+    title: str = ""
+    rules: list[str]
+    findings: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class RescanResult(BaseModel):
+    """What one rescan did: checked = unchanged + re_recorded + withdrawn + skipped + failed."""
+
+    dry_run: bool
+    checked: int = 0
+    unchanged: int = Field(default=0, description="checked with the packs in scope now: skipped")
+    re_recorded: int = Field(default=0, description="re-checked, still passes or warns")
+    withdrawn: int = Field(default=0, description="re-checked, now blocks (dry run: would be)")
+    skipped: int = Field(default=0, description="changed by someone else during the rescan")
+    failed: list[str] = Field(default_factory=list, description="versions the engine could not check")
+    withdrawals: list[Withdrawal] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line of counts (no content, no secrets): for the audit log and the server log."""
+        head = "rescan (dry run, nothing changed)" if self.dry_run else "rescan"
+        extra = (f", skipped {self.skipped}" if self.skipped else "") + (
+            f", failed {len(self.failed)}" if self.failed else "")
+        return (f"{head}: checked {self.checked}, unchanged {self.unchanged}, re-recorded "
+                f"{self.re_recorded}, withdrawn {self.withdrawn}{extra}")
 
 
 class Released(BaseModel):

@@ -28,7 +28,7 @@ MATERIAL_COLS = (
 VERSION_COLS = (
     "material_id", "version", "parent_version", "status", "content", "text", "title", "source",
     "prompt_ref", "model", "parameters", "brief", "generation", "compliance", "verdict", "author",
-    "created_at", "override_by", "override_justification", "override_at",
+    "created_at", "override_by", "override_justification", "override_at", "withdrawn_from",
 )
 AUDIT_COLS = ("id", "at", "actor", "role", "action", "material_id", "version", "from_status",
               "to_status", "reason")
@@ -147,6 +147,19 @@ def _search(q: str) -> tuple[list[str], list[Any]]:
 
 
 VERDICTS = ("block", "warn", "pass")
+# Waiting for a compliance decision: drafts held back by error-level findings, and materials
+# with a version the rule rescan withdrew (current or the one that was served).
+COMPLIANCE_QUEUE_SQL = (
+    "((m.status = 'draft' AND m.verdict = 'block') OR (m.status != 'retired' AND m.id IN"
+    " (SELECT material_id FROM versions WHERE status = 'withdrawn')))"
+)
+
+
+def withdrawn_versions(conn: sqlite3.Connection, material_id: str) -> list[int]:
+    """Versions of a material the rule rescan withdrew, newest first."""
+    rows = conn.execute("SELECT version FROM versions WHERE material_id = ? AND status ="
+                        " 'withdrawn' ORDER BY version DESC", [material_id]).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def _iso_utc(value: str) -> str:
@@ -167,7 +180,9 @@ def list_materials(
     content_type: str | None = None, persona: str | None = None, plan_id: str | None = None,
     has_findings: bool | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
     order: str = "updated_desc", verdict: str | None = None, updated_before: str | None = None,
+    compliance_queue: bool = False,
 ) -> Page:
+    """compliance_queue: what waits for a compliance decision (COMPLIANCE_QUEUE_SQL)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
@@ -189,6 +204,8 @@ def list_materials(
             raise UsageError(f"unknown verdict {verdict!r}; choose one of: {', '.join(VERDICTS)}")
         clauses.append("m.verdict = ?")
         params.append(verdict)
+    if compliance_queue:
+        clauses.append(COMPLIANCE_QUEUE_SQL)
     if updated_before is not None:
         # Timestamps are stored as ISO-8601 UTC text, which sorts as time.
         clauses.append("m.updated_at < ?")

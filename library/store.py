@@ -188,7 +188,20 @@ class Library:
         """Let a version's error-level findings through, with a written justification."""
         if not (justification or "").strip():
             raise UsageError("an override needs a written justification (--reason '...')")
+        if version in self.withdrawn_versions(material_id):
+            return self._reinstate(material_id, version, actor, justification.strip())
         return self._transition("override", material_id, version, actor, justification.strip())
+
+    def _reinstate(self, material_id: str, version: int, actor: str, reason: str) -> MaterialVersion:
+        """The override of a withdrawn version: back to the status it had (served, if released)."""
+        from library import withdrawal
+
+        role = self._role(actor)
+        workflow.check_role("reinstate", actor, role)
+        with immediate(self._db()) as conn:
+            m = _locked_material(conn, material_id)
+            return withdrawal.reinstate(conn, material_id, m, version, actor=actor, role=role,
+                                        reason=reason, at=now())
 
     def release(self, material_id: str, version: int, *, actor: str,
                 reason: str | None = None) -> MaterialVersion:
@@ -238,6 +251,9 @@ class Library:
                 if released is not None:
                     conn.execute("UPDATE versions SET status = 'superseded' WHERE material_id = ?"
                                  " AND version = ?", [material_id, released])
+                # A withdrawn earlier version is replaced too: it leaves the compliance queue.
+                conn.execute("UPDATE versions SET status = 'superseded' WHERE material_id = ?"
+                             " AND status = 'withdrawn' AND version < ?", [material_id, version])
                 released = version
             elif action == "retire":
                 released = None
@@ -264,6 +280,9 @@ class Library:
 
     def versions(self, material_id: str) -> builtins.list[MaterialVersion]:
         return queries.versions(self._db().conn, material_id)
+
+    def withdrawn_versions(self, material_id: str) -> builtins.list[int]:
+        return queries.withdrawn_versions(self._db().conn, material_id)
 
     def list(self, **filters: Any) -> Page:
         """Filter, search (q) and page materials; see queries.list_materials for the filters."""

@@ -3,6 +3,13 @@
     draft ──submit──► in_review ──approve──► approved ──release──► released ──retire──► retired
       ▲                  │ ├──reject──► rejected
       └─edit (new version)┘ └──request_changes──► changes_requested ──submit──► in_review
+
+    approved | released ──withdraw──► withdrawn ──reinstate──► the status it had
+                                          └──edit (new version)──► draft
+
+Only the rule rescan withdraws (role "system"): a version the current rule packs block leaves
+delivery at once. Compliance reinstates it with a written reason (`Library.override` on a
+withdrawn version is the reinstate step).
 """
 
 from __future__ import annotations
@@ -27,7 +34,8 @@ STEPS: dict[str, Step] = {
         Step("create", (), "draft", ("operator", "admin"), "operators create"),
         Step(
             "edit",
-            ("draft", "in_review", "approved", "changes_requested", "rejected", "released"),
+            ("draft", "in_review", "approved", "changes_requested", "rejected", "released",
+             "withdrawn"),
             "draft",
             ("operator", "admin"),
             "operators edit",
@@ -43,6 +51,11 @@ STEPS: dict[str, Step] = {
         Step("release", ("approved",), "released", ("reviewer", "admin"), "reviewers release"),
         Step("retire", ("released",), "retired", ("reviewer", "compliance", "admin"),
              "reviewers and compliance officers retire"),
+        Step("withdraw", ("approved", "released"), "withdrawn", ("system",),
+             "only the rule rescan withdraws"),
+        # to_status None: back to the status recorded at withdrawal (approved or released).
+        Step("reinstate", ("withdrawn",), None, ("compliance", "admin"),
+             "compliance officers reinstate withdrawn versions"),
     )
 }
 
@@ -56,9 +69,12 @@ _NEEDS = {
     "retire": "only a released material can be retired",
     "override": "overrides apply before approval",
     "edit": "a retired material stays retired; save a new material instead",
+    "withdraw": "only approved or released versions are withdrawn",
+    "reinstate": "only a withdrawn version can be reinstated",
 }
 # Statuses of the previous current version that an edit marks as replaced.
-SUPERSEDED_BY_EDIT = ("draft", "in_review", "approved", "changes_requested")
+# A withdrawn version fixed by an edit leaves the compliance queue: the edit replaces it.
+SUPERSEDED_BY_EDIT = ("draft", "in_review", "approved", "changes_requested", "withdrawn")
 
 
 def step(action: str) -> Step:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import click
 
 from contentgen.cli._common import db_option, emit_json, format_option
 from contentgen.config import Settings
-from contentgen.errors import UsageError
+from contentgen.errors import ConflictError, UsageError
 
 _as_option = click.option(
     "--as", "actor", envvar="CONTENTGEN_USER", default=None,
@@ -56,6 +58,8 @@ def library_group() -> None:
               help="Only materials whose current version has this compliance verdict.")
 @click.option("--updated-before", "updated_before", default=None,
               help="Only materials unchanged since this ISO time (how long items have waited).")
+@click.option("--compliance-queue", "compliance_queue", is_flag=True, default=False,
+              help="Only what waits for compliance: blocked drafts and withdrawn versions.")
 @click.option("--q", "q", default=None, help="Full-text search in title and body (any language).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
@@ -140,15 +144,20 @@ def _step_command(action: str, help_text: str) -> click.Command:
             db: str | None) -> None:
         lib = open_library(db)
         who = _actor(lib, actor)
+        done = action.replace("_", " ")
         if action == "retire":
             mv = lib.retire(material_id, actor=who, reason=reason, version=version)
         else:
             n = version or lib.get(material_id).current_version
             if action == "override":
+                withdrawn = lib.withdrawn_versions(material_id)
+                # A version the rescan withdrew is what an override is for: reinstating it.
+                n = version or ([*withdrawn, n])[0]
+                done = "reinstate" if n in withdrawn else done
                 mv = lib.override(material_id, n, actor=who, justification=reason or "")
             else:
                 mv = getattr(lib, action)(material_id, n, actor=who, reason=reason)
-        click.echo(f"{material_id} v{mv.version}: {action.replace('_', ' ')} by {who} → {mv.status}")
+        click.echo(f"{material_id} v{mv.version}: {done} by {who} → {mv.status}")
 
     return cmd
 
@@ -158,7 +167,8 @@ for _action, _help in (
     ("approve", "Approve a version in review (reviewers; not its authors)."),
     ("reject", "Reject a version in review (reviewers)."),
     ("request_changes", "Send a version back to its authors (reviewers)."),
-    ("override", "Let error-level findings through, with --reason as justification (compliance)."),
+    ("override", "Let error-level findings through, with --reason as justification (compliance); "
+                 "on a withdrawn version it reinstates it."),
     ("release", "Make an approved version available to the delivery API (reviewers)."),
     ("retire", "Withdraw a released material; the change feed carries a tombstone."),
 ):
@@ -167,26 +177,76 @@ for _action, _help in (
 
 @library_group.command("edit")
 @click.argument("material_id")
-@click.option("--file", "file", required=True, help="JSON object with the content fields, or '-'.")
+@click.option("--file", "file", required=True,
+              help="JSON object with the content fields, or a `library show --format json` "
+                   "document (its version is the base), or '-' for stdin.")
 @click.option("--base", "base_version", type=click.IntRange(min=1), default=None,
-              help="The version edited (default: the current one).")
+              help="The version edited (default: the shown document's version, else the one "
+                   "current when the command starts).")
 @_as_option
 @db_option
 def edit_cmd(material_id: str, file: str, base_version: int | None, actor: str | None,
              db: str | None) -> None:
-    """Save edited content as a new version (back to draft, re-checked for compliance)."""
+    """Save edited content as a new version (back to draft, re-checked for compliance).
+
+    \b
+    Optimistic concurrency: the edit is saved on the version it is based on (--base, the
+    version of a `library show --format json` document, or the version current when the
+    command started). If anyone saved another version since, nothing is written, the error
+    says which version is current, and the edit is kept (exit 1).
+    """
     lib = open_library(db)
     who = _actor(lib, actor)
-    raw = sys.stdin.read() if file == "-" else _read(file)
+    # Read the base before the edit: what lands while the edit is read (a pipe, a slow editor)
+    # is a conflict, never something the edit silently replaces.
+    current = lib.get(material_id).current_version
+    raw = _read_edit(file)
+    content, shown = _edit_content(raw, file, material_id)
+    if base_version and shown and base_version != shown:
+        raise UsageError(f"--base {base_version} disagrees with {file}, which shows version {shown}")
+    base = base_version or shown or current
     try:
-        content = json.loads(raw)
-    except json.JSONDecodeError as e:
-        raise UsageError(f"{file}: not JSON ({e.msg} at line {e.lineno})") from None
-    base = base_version or lib.get(material_id).current_version
-    mv = lib.edit(material_id, base_version=base, content=content, actor=who)
+        mv = lib.edit(material_id, base_version=base, content=content, actor=who)
+    except ConflictError as e:
+        now_current = lib.get(material_id).current_version
+        raise ConflictError(
+            f"{e}; nothing was saved, {_kept(file, raw, material_id)}: merge it with version "
+            f"{now_current} and rerun with --base {now_current}"
+        ) from None
     click.echo(f"{material_id} v{mv.version}: saved as draft; compliance {mv.verdict}")
     for f in mv.compliance.get("findings", []):
         click.echo(f"  {f['severity']}: {f['match']!r} {f['rule']}: {f['message']}")
+
+
+def _read_edit(file: str) -> str:
+    return sys.stdin.read() if file == "-" else _read(file)
+
+
+def _edit_content(raw: str, file: str, material_id: str) -> tuple[Any, int | None]:
+    """(content, version shown): a `library show --format json` document carries its version."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{file}: not JSON ({e.msg} at line {e.lineno})") from None
+    version = data.get("version") if isinstance(data, dict) else None
+    if not (isinstance(version, dict) and isinstance(data.get("material"), dict)):
+        return data, None
+    shown_id, n = data["material"].get("id"), version.get("version")
+    if shown_id != material_id:
+        raise UsageError(f"{file} shows {shown_id!r}, not {material_id}")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1 or not isinstance(version.get("content"), dict):
+        raise UsageError(f"{file}: version.version and version.content are not a version's")
+    return version["content"], n
+
+
+def _kept(file: str, raw: str, material_id: str) -> str:
+    """Where the unsaved edit is: its file, or (from stdin) a private temporary copy."""
+    if file != "-":
+        return f"your edit is still in {file}"
+    fd, path = tempfile.mkstemp(prefix=f"contentgen-edit-{material_id}-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fp:
+        fp.write(raw)
+    return f"your edit is kept in {path}"
 
 
 def _read(file: str) -> str:
@@ -238,6 +298,42 @@ def stats_cmd(fmt: str, db: str | None) -> None:
         click.echo(f"{key}: {json.dumps(value, ensure_ascii=False)}")
 
 
+@library_group.command("rescan")
+@click.option("--dry-run", "dry_run", is_flag=True, default=False,
+              help="Print what would change and change nothing.")
+@click.option("--rules-dir", type=click.Path(file_okay=False), default=None,
+              help="Rule packs (default: $CONTENTGEN_RULES_DIR or rules/).")
+@format_option("text", "json")
+@_as_option
+@db_option
+def rescan_cmd(dry_run: bool, rules_dir: str | None, fmt: str, actor: str | None,
+               db: str | None) -> None:
+    """Re-check approved and released versions whose rule packs changed; withdraw what now blocks."""
+    from library.rescan import RulePacks, live_count, rescan
+
+    lib = open_library(db)
+    who = _actor(lib, actor) if actor else None
+    engine = RulePacks(rules_dir)
+    if sys.stderr.isatty():
+        with click.progressbar(length=live_count(lib), label="rescanning", file=sys.stderr,
+                               show_pos=True) as bar:
+            result = rescan(lib, dry_run=dry_run, started_by=who, engine=engine,
+                            progress=bar.update)
+    else:
+        result = rescan(lib, dry_run=dry_run, started_by=who, engine=engine)
+    if fmt == "json":
+        emit_json(result)
+    else:
+        click.echo(result.summary())
+        verb = "would withdraw" if dry_run else "withdrawn"
+        for w in result.withdrawals:
+            click.echo(f"{verb} {w.material_id} v{w.version} ({w.from_status}, {w.channel}): "
+                       f"{', '.join(w.rules)}  {w.title}")
+    for failure in result.failed:
+        click.echo(f"could not check {failure}", err=True)
+    click.get_current_context().exit(1 if result.failed else 0)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(library_group)
 
@@ -246,4 +342,6 @@ def _event_line(e: Any, *, with_material: bool = False) -> str:
     """One audit event as a line: when, who (role), what, from → to, why."""
     what = f"{e.action} {e.material_id or ''} " if with_material else f"{e.action} "
     why = f" — {e.reason}" if e.reason else ""
+    if e.version is None:  # a library-wide event, e.g. a rescan run
+        return f"{e.at}  {e.actor} ({e.role}) {what.rstrip()}{why}"
     return f"{e.at}  {e.actor} ({e.role}) {what}v{e.version}: {e.from_status or '-'} → {e.to_status or '-'}{why}"

@@ -41,6 +41,7 @@ def serve(host: str, port: int, log_level: str, db: str | None) -> None:
     """Serve released materials to delivery systems (the delivery API; spec at /openapi.json)."""
     import uvicorn
 
+    from library.api_guard import uvicorn_log_config
     from library.delivery_api import create_app
 
     settings = Settings.load(db=db)
@@ -49,8 +50,11 @@ def serve(host: str, port: int, log_level: str, db: str | None) -> None:
     bound = sock.getsockname()[1]
     click.echo(f"Delivery API for {settings.db_path} on http://{host}:{bound} "
                f"(spec: http://{host}:{bound}/openapi.json); Ctrl-C stops it.", err=True)
-    # server_header off: no need to tell scanners what we run.
-    config = uvicorn.Config(app, log_level=log_level, server_header=False)
+    # server_header off: no need to tell scanners what we run. The log config masks tokens
+    # and query values in every line (a token sent as ?token= would be in the access log).
+    # timeout_keep_alive: an idle connection is closed after 5 s; a stalled body, by the app.
+    config = uvicorn.Config(app, log_level=log_level, server_header=False,
+                            log_config=uvicorn_log_config(), timeout_keep_alive=5)
     uvicorn.Server(config).run(sockets=[sock])
 
 

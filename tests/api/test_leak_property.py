@@ -1,7 +1,8 @@
 """Whatever the data, the delivery API serves only released versions (hypothesis, in-process).
 
 A state machine drives random library operations (save, submit, approve, reject, request
-changes, release, edit, retire — many of them refused by the workflow, which is fine); after
+changes, release, edit, retire, a rule rescan that withdraws, a compliance reinstatement —
+many of them refused by the workflow, which is fine); after
 every step the whole API surface is read and every served (id, version) must be released now.
 The sync feed is replayed into a client-side replica that must equal the released set.
 """
@@ -25,11 +26,30 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from contentgen.compliance.report import ComplianceReport, Finding
 from contentgen.errors import LibraryError
 from library import Library
 from library.delivery_api import create_app
+from library.rescan import rescan
 
 SCOPE = ["app_push", "sms"]
+
+
+class BlockingEngine:
+    """Rule packs that changed (a new id every run) and block any content containing `word`."""
+
+    def __init__(self, word: str, run: int):
+        self.word, self.run = word, run
+
+    def packs(self, scope: Any) -> frozenset[tuple[str, str]]:
+        return frozenset({("test.pack", str(self.run))})
+
+    def check(self, content: Any, scope: Any) -> ComplianceReport:
+        if self.word not in content.model_dump_json():
+            return ComplianceReport(verdict="pass")
+        found = Finding(rule="test.blocked", severity="error", start=0, end=1, match=self.word,
+                        message="blocked by the new pack")
+        return ComplianceReport(verdict="block", findings=[found])
 
 
 class LeakMachine(RuleBasedStateMachine):
@@ -42,7 +62,9 @@ class LeakMachine(RuleBasedStateMachine):
         shutil.copy(blank, self.dir / "lib.db")
         self.lib = Library.open(self.dir / "lib.db", checker=kit.pass_checker)
         self.world = kit.World(self.lib)
-        self.app = create_app(self.lib)
+        self.lib.users.add("cora", "compliance")
+        self.runs = 0
+        self.app = create_app(self.lib, rescan_on_start=False)  # the rescan rule below drives it
         token = self.lib.tokens.create("sync-client", SCOPE)
         self.http = TestClient(self.app, headers={"Authorization": f"Bearer {token}"})
         self.http.__enter__()
@@ -96,6 +118,23 @@ class LeakMachine(RuleBasedStateMachine):
     @rule(mid=materials)
     def retire(self, mid: str) -> None:
         self._try(self.lib.retire, mid, actor="rita")
+
+    @rule(word=st.sampled_from(["#", "a", "看", "新"]))
+    def rescan_withdraws(self, word: str) -> None:
+        self.runs += 1
+        rescan(self.lib, engine=BlockingEngine(word, self.runs))
+
+    @rule(mid=materials)
+    def reinstate(self, mid: str) -> None:
+        for n in self.lib.withdrawn_versions(mid):
+            self._try(self.lib.override, mid, n, actor="cora", justification="checked with legal")
+
+    @rule(mid=materials)
+    def release_withdraw_reinstate(self, mid: str) -> None:
+        """Released, withdrawn by new packs, reinstated: so reinstated states come up often."""
+        self._try(self.world.release_current, mid)
+        self.rescan_withdraws("新")  # every default body says 新品
+        self.reinstate(mid)
 
     # ---- what the API serves ------------------------------------------------------------------
 

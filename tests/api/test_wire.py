@@ -124,7 +124,7 @@ def test_items_carry_dimensions_and_the_channel_payload(client: httpx.Client, wo
         "channel": "sms", "industry": "finance", "segment": "active.high_value", "locale": "en-US",
         "content_type": "push", "persona": "approachable"}
     assert item["payload"]["format"] == "text"
-    assert item["payload"]["body"].endswith("Reply STOP to opt out")
+    assert item["payload"]["body"].endswith("Reply STOP to opt out.")
     payload = client.get(f"/v1/materials/{push}").json()["payload"]
     assert payload["format"] == "json"
     assert payload["body"]["deeplink"] == "app://home"

@@ -34,11 +34,11 @@ def test_review_journey(seeded: dict[str, str], tmp_path: Path) -> None:
     assert out.strip() == f"{mid} v1: approve by rita → approved"
     run("library", "release", mid, "--as", "rita", "--db", db)
     content = tmp_path / "v2.json"
-    content.write_text(json.dumps({"body": "久违了，洁面乳第二版。回T退订", "send_window": {"start": "09:00", "end": "12:00"}}, ensure_ascii=False), encoding="utf-8")
+    content.write_text(json.dumps({"body": "【洁面小铺】久违了，洁面乳第二版。回T退订", "send_window": {"start": "09:00", "end": "12:00"}}, ensure_ascii=False), encoding="utf-8")
     assert "v2: saved as draft; compliance pass" in run(
         "library", "edit", mid, "--file", str(content), "--as", "bob", "--db", db).output
     diff = run("library", "diff", mid, "1", "2", "--db", db).output
-    assert "+久违了，洁面乳第二版" in diff
+    assert "久违了，洁面乳第二版" in diff
     shown = json.loads(run("library", "show", mid, "--version", "1", "--format", "json", "--db", db).output)
     assert shown["version"]["status"] == "released" and shown["material"]["current_version"] == 2
     assert [e["action"] for e in shown["history"]] == ["create", "submit", "approve", "release", "edit"]
