@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,13 @@ from contentgen.generate import Failure, Job, jobs_for
 from contentgen.schemas import Brief
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _BadLine:
+    """A line that is not JSON: reported as such, not as "not a mapping"."""
+
+    problem: str
 
 
 def load_jobs(path: str | Path, *, default_variants: int = 1) -> tuple[list[Job], list[Failure]]:
@@ -37,6 +45,9 @@ def load_jobs(path: str | Path, *, default_variants: int = 1) -> tuple[list[Job]
     jobs: list[Job] = []
     failures: list[Failure] = []
     for where, data in entries:
+        if isinstance(data, _BadLine):
+            failures.append(Failure("", 0, None, data.problem, where))
+            continue
         if not isinstance(data, dict):
             failures.append(Failure("", 0, None, "a brief must be a mapping of fields", where))
             continue
@@ -60,13 +71,16 @@ def load_jobs(path: str | Path, *, default_variants: int = 1) -> tuple[list[Job]
 
 def _jsonl(p: Path, text: str) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    # JSON Lines ends lines with "\n" only: str.splitlines would also break on U+2028, U+2029,
+    # U+0085 (valid raw inside a JSON string), rejecting the brief and shifting every later line.
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
             out.append((f"{p}:{n}", json.loads(line)))
         except json.JSONDecodeError as e:
-            out.append((f"{p}:{n}", f"invalid JSON: {e.msg}"))
+            out.append((f"{p}:{n}", _BadLine(f"invalid JSON: {e.msg} (column {e.colno})")))
     return out
 
 

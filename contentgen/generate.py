@@ -38,6 +38,9 @@ from contentgen.vocab import LOCALES
 log = logging.getLogger("contentgen.generate")
 
 MAX_REWRITES = 2  # compliance rewrites per draft: "once or twice", then it stays blocked and says why
+# What the CLI and the UI give one draft (every round trip, retry and rewrite) by default: a
+# real model with two rewrites fits well inside; a server that never answers fails here.
+DEFAULT_DRAFT_DEADLINE_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class Generator:
         max_rewrites: int = MAX_REWRITES,
         seed: int | None = None,
         judge: bool = False,
+        deadline_s: float | None = None,
     ) -> None:
         from contentgen.compliance import check_text, load_packs
         from contentgen.compliance.judge import Judge
@@ -164,9 +168,33 @@ class Generator:
         self.seed = seed
         # The model judge's second opinion on each final draft; its status is in the report.
         self.judge = Judge(self.settings, packs=self.packs) if judge else None
+        # Whole-draft deadline (every round trip, retry and rewrite): a server that never answers
+        # fails the draft after this, not after attempts x the HTTP timeout. None: no deadline.
+        self.deadline_s = deadline_s
 
     async def draft(self, job: Job) -> Draft:
         """Generate, validate and check one variant; raise ProviderError with attempts on failure."""
+        return await self._bounded(job, self.deadline_s, None)
+
+    async def _bounded(self, job: Job, limit: float | None, batch_s: float | None) -> Draft:
+        """_draft under a deadline of `limit` seconds; batch_s names the batch deadline it serves."""
+        attempts: list[Attempt] = []
+        if limit is None:
+            return await self._draft(job, attempts)
+        deadline = asyncio.timeout(limit)
+        try:
+            async with deadline:
+                return await self._draft(job, attempts)
+        except TimeoutError:
+            if not deadline.expired():
+                raise  # a timeout from inside, not ours: it says what it is
+            why = (f"the batch deadline of {batch_s:g} s passed before this draft was done"
+                   if batch_s is not None else
+                   f"no draft within its deadline of {limit:g} s (the model server did not answer in time)")
+            raise ProviderError(why, attempts=attempts) from None
+
+    async def _draft(self, job: Job, attempts: list[Attempt]) -> Draft:
+        """draft without a deadline; `attempts` fills as rounds complete, so a timeout keeps them."""
         from contentgen.compliance import check_brief, rewrite_instructions
         from contentgen.providers.structured import ainvoke_structured
 
@@ -181,21 +209,20 @@ class Generator:
         messages.append(HumanMessage(rendered.user))
         seed = (self.seed or 0) * 1000 + job.variant
 
-        attempts: list[Attempt] = []
         report: ComplianceReport | None = None
         content: BaseModel | None = None
         for round_no in range(self.max_rewrites + 1):
             try:
                 res = await ainvoke_structured(self.handle, messages, schema, seed=seed)
             except ProviderError as e:
-                e.attempts = attempts + e.attempts
+                e.attempts = [*attempts, *e.attempts]
                 raise
             if round_no:  # every round trip of this round answered the rewrite request
                 answered = [f.rule for f in report.findings] if report else []
                 for a in res.attempts:
                     if a.purpose == "generate":
                         a.purpose, a.findings = "rewrite", answered
-            attempts += res.attempts
+            attempts.extend(res.attempts)
             content = res.value
             report = check_brief(content, brief, packs=self.packs)
             problems = channel_problems(content, brief.channel, brief.locale)
@@ -247,17 +274,33 @@ class Generator:
         *,
         concurrency: int = 8,
         on_done: Callable[[Draft | Failure], None] | None = None,
+        deadline_s: float | None = None,
     ) -> BatchResult:
-        """Run jobs with at most `concurrency` in flight; results keep the jobs' order."""
+        """Run jobs with at most `concurrency` in flight; results keep the jobs' order.
+
+        deadline_s bounds the whole batch: drafts still running then fail, drafts not started
+        fail at once ("not started"); every finished draft is kept.
+        """
         jobs = list(jobs)
         results: list[Draft | Failure | None] = [None] * len(jobs)
         todo = iter(enumerate(jobs))
         lock = asyncio.Lock()
         started = time.perf_counter()
+        batch_end = None if deadline_s is None else started + deadline_s
+
+        async def bounded(job: Job) -> Draft:
+            if batch_end is None:
+                return await self.draft(job)
+            left = batch_end - time.perf_counter()
+            if left <= 0:
+                raise ProviderError(f"not started: the batch deadline of {deadline_s:g} s had passed")
+            if self.deadline_s is not None and self.deadline_s <= left:
+                return await self.draft(job)
+            return await self._bounded(job, left, deadline_s)
 
         async def one(job: Job) -> Draft | Failure:
             try:
-                return await self.draft(job)
+                return await bounded(job)
             except ContentgenError as e:
                 return Failure(
                     job.key, job.variant, job.brief.model_dump(mode="json"), str(e), job.source,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from review_ui._safe import html_text
 
 SEVERITY_COLOURS: dict[str, str] = {"error": "#ffb3b3", "warning": "#ffe08a", "info": "#b8dcff"}
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -41,21 +42,26 @@ def spans(text: str, findings: Iterable[Any]) -> list[tuple[int, int, Any]]:
 
 
 def highlight_html(text: str, findings: Iterable[Any]) -> str:
-    """text as HTML with each finding's span in a <mark> coloured by severity; all text escaped."""
+    """text as one line of HTML, each finding's span in a <mark> coloured by severity.
+
+    Everything from the content or the findings goes through html_text: HTML-escaped, Markdown
+    punctuation as entities, line breaks as <br> (so the HTML block around it never ends).
+    """
     out: list[str] = []
     pos = 0
     for start, end, f in spans(text, findings):
-        out.append(html.escape(text[pos:start]))
+        out.append(html_text(text[pos:start]))
         severity = str(_get(f, "severity"))
         colour = SEVERITY_COLOURS.get(severity, "#dddddd")
+        klass = severity if severity in SEVERITY_COLOURS else "other"
         out.append(
-            f'<mark class="finding finding-{html.escape(severity)}" '
+            f'<mark class="finding finding-{klass}" '
             f'style="background:{colour};padding:0 2px;border-radius:3px" '
-            f'title="{html.escape(tooltip(f), quote=True)}">{html.escape(text[start:end])}</mark>'
+            f'title="{html_text(tooltip(f), attribute=True)}">{html_text(text[start:end])}</mark>'
         )
         pos = end
-    out.append(html.escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
+    out.append(html_text(text[pos:]))
+    return "".join(out)
 
 
 def by_field(findings: Iterable[Any]) -> dict[str | None, list[Any]]:

@@ -38,6 +38,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "variants": ("变体数量", "Variants"),
     "generate": ("生成", "Generate"),
     "generating": ("正在生成", "Generating"),
+    "waiting": ("{n} 条等待中", "{n} waiting"),
     "variant": ("变体", "Variant"),
     "failed_variant": ("该变体生成失败", "This variant failed"),
     "findings": ("合规问题", "Findings"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ import streamlit as st
 from contentgen.config import Settings
 from contentgen.errors import ContentgenError
 from review_ui._i18n import DEFAULT_LANG, label
+from review_ui._safe import md
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,23 @@ def require_user() -> SessionUser:
     return user
 
 
+def client_key() -> str | None:
+    """Who is trying to log in, for the library's per-client throttle: the IP when Streamlit
+    knows it (it does not on localhost), else this browser session (hashed: not a secret)."""
+    ip = getattr(st.context, "ip_address", None)
+    if isinstance(ip, str) and ip:
+        return f"ip:{ip}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    return "session:" + hashlib.sha256(ctx.session_id.encode()).hexdigest()[:16]
+
+
 def sign_in(name: str, password: str) -> SessionUser:
-    """Authenticate against the library; PermissionDenied on bad credentials."""
-    u = library().users.authenticate(name, password)
+    """Authenticate against the library (throttled there); PermissionDenied on bad credentials."""
+    u = library().users.authenticate(name, password, client=client_key())
     user = SessionUser(name=u.name, role=u.role)
     st.session_state["user"] = {"name": user.name, "role": user.role}
     return user
@@ -97,7 +113,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ContentgenError as e:
-        st.error(str(e))
+        st.error(md(e))  # messages quote input (names, values): text, never Markdown
 
 
 def offline_badge(model: Any) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from contentgen.schemas import CONTENT_MODELS, content_fields
 from review_ui._highlight import by_field, highlight_html
+from review_ui._safe import code, html_text, md
 from review_ui._session import offline_badge, t
 
 # Badges, not emoji: the colour must show on machines without an emoji font.
@@ -36,7 +37,7 @@ def verdict_badge(report: Any, model: Any = None) -> None:
     if model is not None:
         offline_badge(model)
     verdict = str(as_dict(report).get("verdict", "pass"))
-    st.markdown(f"{t('verdict')}: :{VERDICT_COLOURS.get(verdict, 'gray')}-badge[{verdict}]")
+    st.markdown(f"{t('verdict')}: :{VERDICT_COLOURS.get(verdict, 'gray')}-badge[{md(verdict)}]")
 
 
 def content_view(content: Mapping[str, Any], report: Any) -> None:
@@ -46,8 +47,9 @@ def content_view(content: Mapping[str, Any], report: Any) -> None:
     for name, text in content_fields(model).items():
         if not text:
             continue
+        # The only HTML built from content: highlight_html escapes all of it (see _safe).
         st.markdown(
-            f'<div class="cg-field"><small><b>{name}</b></small><br>'
+            f'<div class="cg-field"><small><b>{html_text(name)}</b></small><br>'
             f"{highlight_html(text, grouped.get(name, []))}</div>",
             unsafe_allow_html=True,
         )
@@ -61,17 +63,19 @@ def findings_list(report: Any) -> None:
         return
     with st.expander(f"{t('findings')} ({len(findings)})", expanded=True):
         for f in findings:
-            where = f" · `{f['field']}`" if f.get("field") else ""
-            match = f" «{f['match']}»" if f.get("match") else ""
+            # Match, message, suggestion and reference may quote content or the model judge.
+            where = f" · {code(f['field'])}" if f.get("field") else ""
+            match = f" «{md(f['match'])}»" if f.get("match") else ""
+            severity = str(f.get("severity", ""))
             lines = [
-                f"{SEVERITY_BADGES.get(f.get('severity', ''), f.get('severity', ''))} "
-                f"**{f.get('rule')}**{where}{match}: "
-                f"{f.get('message')}"
+                f"{SEVERITY_BADGES.get(severity, md(severity))} "
+                f"**{md(f.get('rule'))}**{where}{match}: "
+                f"{md(f.get('message'))}"
             ]
             if f.get("suggestion"):
-                lines.append(f"{t('suggestion')}: {f['suggestion']}")
+                lines.append(f"{t('suggestion')}: {md(f['suggestion'])}")
             if f.get("reference"):
-                lines.append(f"{t('reference')}: _{f['reference']}_")
+                lines.append(f"{t('reference')}: _{md(f['reference'])}_")
             st.markdown("  \n".join(lines))
 
 
@@ -96,6 +100,7 @@ def provenance_view(version: Any) -> None:
 
 
 def history_view(events: list[Any]) -> None:
+    """Events as a table: dataframe cells are plain text, so reasons need no escaping."""
     rows = []
     for e in events:
         d = as_dict(e)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from review_ui._i18n import LANGS, label
 from review_ui._nav import PAGE_FILES, PAGE_ICONS, PAGES_DIR, pages_for
+from review_ui._safe import code, md
 from review_ui._session import current_user, lang, sign_out, t
 
 
@@ -41,7 +42,7 @@ def main() -> None:
         st.navigation([login], position="hidden").run()
         return
     with st.sidebar:
-        st.markdown(f"{t('signed_in_as')}: **{user.name}** · `{user.role}`")
+        st.markdown(f"{t('signed_in_as')}: **{md(user.name)}** · {code(user.role)}")
         if st.button(t("logout"), key="logout"):
             sign_out()
             st.rerun()

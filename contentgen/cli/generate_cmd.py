@@ -5,13 +5,25 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TextIO
 
 import click
 
 from contentgen.cli._common import brief_from_options, brief_options, db_option, emit_json
 from contentgen.config import Settings
-from contentgen.generate import BatchResult, Draft, Failure, Generator, Job, jobs_for
+from contentgen.generate import (
+    DEFAULT_DRAFT_DEADLINE_S,
+    BatchResult,
+    Draft,
+    Failure,
+    Generator,
+    Job,
+    jobs_for,
+)
+
+SYSTEM_AUTHOR = "generator"  # saved drafts' author when nobody is named (--as, CONTENTGEN_USER)
+DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
 
 
 @click.command("generate")
@@ -23,13 +35,22 @@ from contentgen.generate import BatchResult, Draft, Failure, Generator, Job, job
 @click.option("--max-rewrites", type=click.IntRange(0, 2), default=2, show_default=True,
               help="Compliance rewrites per draft before it stays blocked.")
 @click.option("--model", "model_name", default=None, help="OpenAI model name (with OPENAI_API_KEY).")
-@click.option("--save", is_flag=True, help="Store drafts in the library (adds material_id, version).")
-@click.option("--as", "as_user", default=None, help="Author of saved drafts (default $CONTENTGEN_USER or 'generator').")
+@click.option("--save", is_flag=True,
+              help="Store each draft in the library as it completes (adds material_id, version).")
+@click.option("--as", "as_user", default=None,
+              help="Author of saved drafts: an existing operator or admin (default "
+                   "$CONTENTGEN_USER, else the system author 'generator').")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_DRAFT_DEADLINE_S, show_default=True,
+              help="Seconds one draft may take, retries and rewrites included; then it fails.")
+@click.option("--batch-timeout", "batch_timeout_s", type=click.FloatRange(min=0, min_open=True),
+              default=None, help="Seconds the whole batch may take; unfinished drafts then fail.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @db_option
 def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed: int | None,
                  max_rewrites: int, model_name: str | None, save: bool, as_user: str | None,
+                 timeout_s: float, batch_timeout_s: float | None,
                  fmt: str, quiet: bool, db: str | None, **brief_opts: Any) -> None:
     """Generate drafts, check them, print them (and --save them to the library).
 
@@ -37,7 +58,9 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
     contentgen generate --industry cosmetics --segment dormant.mass --persona approachable \\
         --content-type short_video_script --channel video_account --locale zh-CN \\
         --product "氨基酸洁面乳" --selling-point "温和不紧绷" --variants 3 --format json
-    contentgen generate --briefs briefs.yaml --variants 2 --save --format json
+    contentgen generate --briefs briefs.yaml --variants 2 --save --as olga --timeout 90
+    With --save each draft is committed as it completes: an interrupted batch keeps what it
+    finished, and the same command again generates only what is missing.
     """
     failures: list[Failure] = []
     if briefs_file:
@@ -48,21 +71,24 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         jobs = jobs_for(brief_from_options(brief_opts), variants)
 
     settings = Settings.load(db=db, model=model_name)
-    if save:  # idempotent reruns: a (brief, variant) already in the library is not generated again
-        from library import Library
-
-        saved = Library.open(settings.db_path).saved_keys(j.key for j in jobs)
+    saver: _Saver | None = None
+    if save:
+        saver = _Saver(settings, as_user or os.environ.get("CONTENTGEN_USER"))
+        # Idempotent reruns: a (brief, variant) already in the library is not generated again.
+        saved = saver.lib.saved_keys(j.key for j in jobs)
         if saved:
             click.echo(f"{len(saved)} draft(s) already in the library, not generated again: "
                        + ", ".join(sorted(set(saved.values()))), err=True)
             jobs = [j for j in jobs if j.key not in saved]
     from contentgen.providers import get_model
 
-    gen = Generator(settings, handle=get_model(settings, model=model_name), max_rewrites=max_rewrites, seed=seed)
-    result = _run_with_progress(gen, jobs, concurrency, quiet or not jobs)
+    # No single HTTP wait may outlast the draft's own deadline.
+    http_timeout = min(DEFAULT_HTTP_TIMEOUT_S, timeout_s)
+    gen = Generator(settings, handle=get_model(settings, model=model_name, timeout=http_timeout),
+                    max_rewrites=max_rewrites, seed=seed, deadline_s=timeout_s)
+    result = _run_with_progress(gen, jobs, concurrency, quiet or not jobs,
+                                on_draft=saver.save if saver else None, deadline_s=batch_timeout_s)
     result.failures = failures + result.failures
-    if save and result.drafts:
-        _save(result.drafts, settings, as_user or os.environ.get("CONTENTGEN_USER") or "generator")
 
     if fmt == "json":
         emit_json(result.drafts)
@@ -84,21 +110,52 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
     click.get_current_context().exit(1 if result.failures else 0)
 
 
-def _run_with_progress(gen: Generator, jobs: list[Job], concurrency: int, quiet: bool) -> BatchResult:
+def _run_with_progress(gen: Generator, jobs: list[Job], concurrency: int, quiet: bool, *,
+                       on_draft: Callable[[Draft], None] | None = None,
+                       deadline_s: float | None = None, file: TextIO | None = None) -> BatchResult:
+    """Run the batch; each finished draft goes to on_draft at once; a bar says what still waits."""
+    total, done = len(jobs), 0
+
+    def waiting(_: object = None) -> str:
+        left = total - done
+        return f"{left} waiting ({min(concurrency, left)} in flight)" if left else "done"
+
+    def finished(outcome: Draft | Failure) -> None:
+        nonlocal done
+        done += 1
+        if on_draft is not None and isinstance(outcome, Draft):
+            on_draft(outcome)  # saved before the next draft is even looked at
+        for bar in bars:
+            bar.update(1)
+
+    bars: list[Any] = []
     if quiet:
-        return asyncio.run(gen.run(jobs, concurrency=concurrency))
-    with click.progressbar(length=len(jobs), label="generating", file=sys.stderr,
-                           show_pos=True) as bar:
-        return asyncio.run(gen.run(jobs, concurrency=concurrency, on_done=lambda _: bar.update(1)))
+        return asyncio.run(gen.run(jobs, concurrency=concurrency, on_done=finished,
+                                   deadline_s=deadline_s))
+    with click.progressbar(length=total, label="generating", file=file or sys.stderr,
+                           show_pos=True, item_show_func=waiting) as shown:
+        bars.append(shown)
+        return asyncio.run(gen.run(jobs, concurrency=concurrency, on_done=finished,
+                                   deadline_s=deadline_s))
 
 
-def _save(drafts: list[Draft], settings: Settings, author: str) -> None:
-    from library import Library
+class _Saver:
+    """Saves each draft as it completes, as its author: one small transaction per draft."""
 
-    lib = Library.open(settings.db_path)
-    for d in drafts:
-        mv = lib.save_draft(d, author=author)
-        d.material_id, d.version = mv.material_id, mv.version
+    def __init__(self, settings: Settings, as_user: str | None):
+        from library import Library
+        from library.workflow import check_role
+
+        self.lib = Library.open(settings.db_path)
+        self.author = SYSTEM_AUTHOR
+        if as_user:  # a named author must exist and may author (checked before any generation)
+            user = self.lib.users.get(as_user)
+            check_role("create", user.name, user.role)
+            self.author = user.name
+
+    def save(self, draft: Draft) -> None:
+        mv = self.lib.save_draft(draft, author=self.author)
+        draft.material_id, draft.version = mv.material_id, mv.version
 
 
 def _print_draft(d: Draft) -> None:

@@ -1,13 +1,16 @@
 """Our one retry policy for model calls (ChatOpenAI runs with max_retries=0, so only this retries).
 
-Retries only what can succeed on a second try: HTTP 429, 5xx, timeouts, connection errors.
-A 400/401/404 or a malformed answer is never retried here (malformed answers get one repair
-round trip in `structured`, which is a different thing).
+Retries only what can succeed on a second try: HTTP 429, 5xx, timeouts, connection errors,
+and a 200 that carries no completion at all (an HTML page from a gateway, `{}`, no choices:
+`MissingCompletionError`, a server-side fault like a 5xx). A 400/401/404 or a malformed answer
+is never retried here (malformed answers get one repair round trip in `structured`, which is a
+different thing).
 """
 
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -24,7 +27,52 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from contentgen.errors import ContentgenError, ProviderError
+
 T = TypeVar("T")
+
+
+class MissingCompletionError(ProviderError):
+    """The model server answered 200 but the body holds no completion (see completion_problem)."""
+
+
+# What a model call raises when the provider (not our code) failed. Anything else is a bug and
+# propagates as itself instead of being reported as "model call failed".
+PROVIDER_FAILURES: tuple[type[BaseException], ...] = (
+    openai.OpenAIError, ModelError, ContentgenError, OSError,  # OSError: timeouts, connections
+)
+
+
+def completion_problem(content_type: str, body: bytes) -> str | None:
+    """Why a 200 chat-completions body is not a completion, in words; None when it is one."""
+    text = body.strip()
+    if not text:
+        return "an empty body"
+    if "html" in content_type.lower() or text[:1] == b"<":
+        return "HTML page"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return "a body that is not JSON"
+    if not isinstance(data, dict):
+        return f"JSON {type(data).__name__} instead of an object"
+    if data.get("error"):
+        err = data["error"]
+        said = err.get("message") if isinstance(err, dict) else err
+        return f"an error object: {str(said)[:200]}"
+    if not data:
+        return "an empty JSON object {}"
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices:
+        return "no choices"
+    first = choices[0]
+    if not isinstance(first, dict) or not isinstance(first.get("message"), dict):
+        return "a choice without a message"
+    return None
+
+
+def missing_completion(problem: str) -> MissingCompletionError:
+    return MissingCompletionError(f"the model server answered 200 without a completion ({problem})")
 
 
 @dataclass(frozen=True)
@@ -64,7 +112,9 @@ def status_of(exc: BaseException) -> int | None:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """True only for 429, 5xx, timeouts and connection errors."""
+    """True only for 429, 5xx, timeouts, connection errors and a 200 without a completion."""
+    if isinstance(exc, MissingCompletionError):
+        return True
     status = status_of(exc)
     if status is not None:
         return status == 429 or status >= 500
@@ -95,6 +145,8 @@ def retry_after(exc: BaseException, now: float | None = None) -> float | None:
 
 def describe(exc: BaseException) -> str:
     """One line saying what went wrong with a model call."""
+    if isinstance(exc, MissingCompletionError):
+        return str(exc)
     status = status_of(exc)
     if isinstance(exc, openai.APITimeoutError | TimeoutError):
         return "the model did not answer in time (timeout)"

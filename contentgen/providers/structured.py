@@ -22,7 +22,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, ValidationError
 
 from contentgen.errors import ProviderError
-from contentgen.providers.retry import acall_with_retry, call_with_retry, describe, status_of
+from contentgen.providers.retry import (
+    PROVIDER_FAILURES,
+    acall_with_retry,
+    call_with_retry,
+    describe,
+    status_of,
+)
 from contentgen.schemas import Attempt
 
 if TYPE_CHECKING:
@@ -168,7 +174,7 @@ def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) ->
         started = time.perf_counter()
         try:
             answer = conv.handle.chat.invoke(conv.shape(messages), **conv.call_kwargs())
-        except Exception as e:
+        except PROVIDER_FAILURES as e:  # a bug is not an attempt: it propagates as itself
             conv.record(purpose, started, e)
             raise
         conv.record(purpose, started, None)
@@ -176,7 +182,7 @@ def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) ->
 
     try:
         return call_with_retry(conv.handle.retry, once)
-    except Exception as e:
+    except PROVIDER_FAILURES as e:
         if conv.openai and conv.handle.json_schema and _is_json_schema_refusal(e):
             conv.handle.json_schema = False
             return _ask_sync(conv, messages, purpose)
@@ -188,7 +194,7 @@ async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: 
         started = time.perf_counter()
         try:
             answer = await conv.handle.chat.ainvoke(conv.shape(messages), **conv.call_kwargs())
-        except Exception as e:
+        except PROVIDER_FAILURES as e:  # a bug is not an attempt: it propagates as itself
             conv.record(purpose, started, e)
             raise
         conv.record(purpose, started, None)
@@ -196,7 +202,7 @@ async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: 
 
     try:
         return await acall_with_retry(conv.handle.retry, once)
-    except Exception as e:
+    except PROVIDER_FAILURES as e:
         if conv.openai and conv.handle.json_schema and _is_json_schema_refusal(e):
             conv.handle.json_schema = False
             return await _ask_async(conv, messages, purpose)

@@ -12,6 +12,7 @@ from contentgen.errors import ContentgenError, validation_message
 from contentgen.schemas import Brief, content_fields
 from review_ui import _workbench as bench
 from review_ui._content import validate
+from review_ui._safe import code, md
 from review_ui._session import library, offline_badge, require_user, settings, t
 from review_ui._views import content_view, findings_list, verdict_badge
 
@@ -50,28 +51,32 @@ def _brief() -> Brief | None:
             offer=offer or None,
         )
     except ValidationError as e:
-        st.error(validation_message(e))
+        st.error(md(validation_message(e)))
         return None
 
 
 if st.button(t("generate"), key="g_generate", type="primary"):
     brief = _brief()
     if brief is not None:
-        from contentgen.generate import Generator, jobs_for
+        from contentgen.generate import DEFAULT_DRAFT_DEADLINE_S, Generator, jobs_for
 
-        bar = st.progress(0.0, text=f"{t('generating')} 0/{variants}")
+        bar = st.progress(0.0, text=f"{t('generating')} 0/{variants} · {t('waiting', n=variants)}")
         done: list[Any] = []
 
         def _progress(outcome: Any) -> None:
             done.append(outcome)
-            bar.progress(len(done) / variants, text=f"{t('generating')} {len(done)}/{variants}")
+            left = variants - len(done)
+            bar.progress(len(done) / variants, text=f"{t('generating')} {len(done)}/{variants}"
+                         + (f" · {t('waiting', n=left)}" if left else ""))
 
         try:
-            result = Generator(settings()).run_sync(
+            # A model server that never answers fails each variant at the deadline (not after
+            # every retry's HTTP timeout), and the page says so.
+            result = Generator(settings(), deadline_s=DEFAULT_DRAFT_DEADLINE_S).run_sync(
                 jobs_for(brief, variants), concurrency=4, on_done=_progress
             )
         except ContentgenError as e:
-            st.error(str(e))
+            st.error(md(e))
         else:
             st.session_state["gen"] = {
                 "variants": {d.variant: bench.new_variant(d) for d in result.drafts},
@@ -118,7 +123,8 @@ def _variant(no: int) -> None:
     gen = st.session_state["gen"]
     st.subheader(f"{t('variant')} {no}")
     if no in gen["failures"]:
-        st.error(f"{t('failed_variant')}: {gen['failures'][no]}")
+        # A failure quotes the model server's or the model's own words.
+        st.error(f"{t('failed_variant')}: {md(gen['failures'][no])}")
         return
     work = gen["variants"].get(no)
     if work is None:
@@ -128,9 +134,9 @@ def _variant(no: int) -> None:
     content_view(work["content"], work["report"])
     findings_list(work["report"])
     if work.get("error"):
-        st.error(work["error"])
+        st.error(md(work["error"]))
     if work.get("notice"):
-        st.success(work["notice"])
+        st.success(md(work["notice"]))
     if work["report"].get("verdict") == "block":
         st.caption(t("blocked_hint"))
     with st.expander(t("edit")):
@@ -153,7 +159,7 @@ def _variant(no: int) -> None:
         disabled=locked,
     )
     if work.get("material_id"):
-        st.caption(f"{work['material_id']} · v{work['version']} · {work.get('status') or 'draft'}")
+        st.caption(f"{code(work['material_id'])} · v{work['version']} · {md(work.get('status') or 'draft')}")
 
 
 if "gen" in st.session_state:

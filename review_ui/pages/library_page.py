@@ -9,6 +9,7 @@ import streamlit as st
 from contentgen import vocab
 from contentgen.errors import ContentgenError
 from review_ui._queue import ANY
+from review_ui._safe import code, md
 from review_ui._session import library, may, require_user, t, user_errors
 from review_ui._views import (
     content_view,
@@ -47,15 +48,15 @@ def _act(action: str, material_id: str, version: int) -> None:
         else:
             lib.retire(material_id, actor=user.name, reason=reason)
     except ContentgenError as e:
-        st.session_state["l_error"] = str(e)
+        st.session_state["l_error"] = md(e)
     else:
-        st.session_state["l_notice"] = f"{t(action)}: {material_id} v{version}"
+        st.session_state["l_notice"] = f"{t(action)}: {code(material_id)} v{version}"
 
 
 def _material(material_id: str) -> None:
     m = lib.get(material_id)
     st.markdown(
-        f"### {m.title or m.id}\n`{m.id}` · **{m.status}** · v{m.current_version}"
+        f"### {md(m.title or m.id)}\n{code(m.id)} · **{md(m.status)}** · v{m.current_version}"
         + (f" · {t('released')} v{m.released_version}" if m.released_version else "")
     )
     versions = list(range(m.current_version, 0, -1))

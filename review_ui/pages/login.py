@@ -6,6 +6,7 @@ import streamlit as st
 
 from contentgen.errors import ContentgenError
 from review_ui._nav import PAGE_FILES, PAGES_DIR, pages_for
+from review_ui._safe import md
 from review_ui._session import current_user, sign_in, t
 
 signed_in = current_user()
@@ -26,6 +27,6 @@ if submitted:
     try:
         sign_in(name.strip(), password)
     except ContentgenError as e:
-        st.error(f"{t('login_failed')}: {e}")
+        st.error(f"{t('login_failed')}: {md(e)}")  # the message may quote the typed name
     else:
         st.rerun()

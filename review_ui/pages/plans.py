@@ -13,6 +13,7 @@ from contentgen.errors import ContentgenError
 from contentgen.plan_templates import load_templates
 from contentgen.plans import PlanRequest, generate_plan, plans_dir
 from library import plans as store
+from review_ui._safe import code, md
 from review_ui._session import (
     lang,
     library,
@@ -117,17 +118,21 @@ def _create() -> None:
             interests=_split(ss.get("p_interests")), preferred_times=_split(ss.get("p_times")),
         )
         bar = st.progress(0.0, text=s("generate"))
+
+        def _progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"{done}/{total}")
+
         plan = generate_plan(
             req, settings=settings(), existing=store.scheduled_sends(lib, req.segment),
-            on_progress=lambda done, total: bar.progress(done / max(total, 1), text=f"{done}/{total}"),
+            on_progress=_progress,
         )
         bar.empty()
         stored = store.save_plan(lib, plan, author=user.name)
     except ContentgenError as e:
-        ss["p_error"] = str(e)
+        ss["p_error"] = md(e)
         return
     ss["p_select"] = stored.id  # open the new plan
-    ss["p_notice"] = f"{s('created')}: {stored.id} ({len(stored.touchpoints)})"
+    ss["p_notice"] = f"{s('created')}: {code(stored.id)} ({len(stored.touchpoints)})"
 
 
 def _unit(action: str, plan_id: str) -> None:
@@ -135,10 +140,10 @@ def _unit(action: str, plan_id: str) -> None:
     try:
         out = fn(lib, plan_id, actor=user.name)
     except ContentgenError as e:
-        st.session_state["p_error"] = str(e)
+        st.session_state["p_error"] = md(e)
         return
-    lines = [f"{action}: {len(out.done)} {s('done')}, {len(out.skipped)} {s('held')} → {out.status}"]
-    lines += [f"#{seq}: {why}" for seq, _, why in out.skipped]
+    lines = [f"{action}: {len(out.done)} {s('done')}, {len(out.skipped)} {s('held')} → {md(out.status)}"]
+    lines += [f"\\#{seq}: {md(why)}" for seq, _, why in out.skipped]
     st.session_state["p_notice"] = "  \n".join(lines)
 
 
@@ -178,9 +183,9 @@ def _decide(action: str, plan_id: str, seq: int) -> None:
     try:
         store.review_touchpoint(lib, plan_id, seq, action, actor=user.name, reason=reason)
     except ContentgenError as e:
-        st.session_state["p_error"] = str(e)
+        st.session_state["p_error"] = md(e)
     else:
-        st.session_state["p_notice"] = f"#{seq} → {action}"
+        st.session_state["p_notice"] = f"\\#{seq} → {action}"
 
 
 def _edit(plan_id: str, seq: int, field: str) -> None:
@@ -190,9 +195,9 @@ def _edit(plan_id: str, seq: int, field: str) -> None:
     try:
         mv = store.edit_touchpoint(lib, plan_id, seq, content=content, actor=user.name)
     except ContentgenError as e:
-        st.session_state["p_error"] = str(e)
+        st.session_state["p_error"] = md(e)
     else:
-        st.session_state["p_notice"] = f"#{seq} v{mv.version}: {mv.status} ({mv.verdict})"
+        st.session_state["p_notice"] = f"\\#{seq} v{mv.version}: {md(mv.status)} ({md(mv.verdict)})"
 
 
 def _touchpoint(plan: Any) -> None:
@@ -205,8 +210,8 @@ def _touchpoint(plan: Any) -> None:
         return
     tp = by_seq[seq]
     v = lib.get_version(tp.material_id, tp.current_version)
-    st.markdown(f"**{s('purpose')}:** {tp.purpose}  \n`{tp.material_id}` · v{v.version} · **{v.status}** · "
-                f"{tp.channel}/{tp.content_type} · {tp.send_at}")
+    st.markdown(f"**{s('purpose')}:** {md(tp.purpose)}  \n{code(tp.material_id)} · v{v.version} · "
+                f"**{md(v.status)}** · {md(tp.channel)}/{md(tp.content_type)} · {md(tp.send_at)}")
     offline_badge(v.model)
     left, right = st.columns([3, 2])
     with left:
@@ -244,8 +249,9 @@ with user_errors():
     plan_id = st.selectbox(s("pick"), ids, format_func=names.__getitem__, key="p_select")
     plan = store.get_plan(lib, plan_id)
     counts = " · ".join(f"{STATUS_MARK.get(k, '')} {k} {n}" for k, n in sorted(plan.counts.items()))
-    st.markdown(f"**{s('status')}: {plan.status}** — {counts}  \n{plan.segment} · {plan.industry} · "
-                f"{plan.locale} · {plan.days}d · {plan.start_date} ({plan.timezone}) · {plan.author}")
+    st.markdown(f"**{s('status')}: {md(plan.status)}** — {counts}  \n{md(plan.segment)} · "
+                f"{md(plan.industry)} · {md(plan.locale)} · {plan.days}d · {md(plan.start_date)} "
+                f"({md(plan.timezone)}) · {md(plan.author)}")
     a1, a2, a3 = st.columns(3)
     if may(user.role, "submit"):
         a1.button(s("submit_all"), key="p_submit_all", on_click=_unit, args=("submit", plan.id))

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from contentgen import vocab
 from contentgen.errors import validation_message
 from contentgen.schemas import Brief
+from review_ui._safe import md
 from review_ui._session import require_user, settings, t, user_errors
 
 require_user()
@@ -52,7 +53,7 @@ with user_errors():
                 selling_points=["温和不紧绷"],
             )
         except ValidationError as e:
-            st.error(validation_message(e))
+            st.error(md(validation_message(e)))
         else:
             rendered = pf.render(brief, variant=1, variants=1)
             st.markdown("**system**")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from contentgen.errors import ContentgenError
 from review_ui import _queue as queue
+from review_ui._safe import code, md
 from review_ui._session import library, may, require_user, t, user_errors
 from review_ui._views import (
     content_view,
@@ -34,9 +35,9 @@ def _decide(action: str, material_id: str, version: int) -> None:
     try:
         getattr(lib, action)(material_id, version, actor=user.name, reason=reason)
     except ContentgenError as e:
-        st.session_state["r_error"] = str(e)
+        st.session_state["r_error"] = md(e)
     else:
-        st.session_state["r_notice"] = f"{t('decision_done')}: {material_id} v{version} → {action}"
+        st.session_state["r_notice"] = f"{t('decision_done')}: {code(material_id)} v{version} → {action}"
         st.session_state["r_reason"] = ""
 
 
@@ -62,9 +63,9 @@ def _override(material_id: str, version: int) -> None:
     try:
         lib.override(material_id, version, actor=user.name, justification=text)
     except ContentgenError as e:
-        st.session_state["r_error"] = str(e)
+        st.session_state["r_error"] = md(e)
     else:
-        st.session_state["r_notice"] = f"{t('override_done')}: {material_id} v{version}"
+        st.session_state["r_notice"] = f"{t('override_done')}: {code(material_id)} v{version}"
         st.session_state["o_justification"] = ""
 
 
@@ -72,8 +73,9 @@ def _item(material: Any) -> Any:
     """Content, findings, diff, provenance, history of the material's current version."""
     v = lib.get_version(material.id, material.current_version)
     st.markdown(
-        f"### {material.title or material.id}\n`{material.id}` · v{v.version} · **{v.status}** · "
-        f"{material.industry} · {material.channel} · {material.segment} · {material.locale}"
+        f"### {md(material.title or material.id)}\n{code(material.id)} · v{v.version} · "
+        f"**{md(v.status)}** · {md(material.industry)} · {md(material.channel)} · "
+        f"{md(material.segment)} · {md(material.locale)}"
     )
     left, right = st.columns([3, 2])
     with left:
@@ -81,7 +83,7 @@ def _item(material: Any) -> Any:
         content_view(v.content, v.compliance)
         findings_list(v.compliance)
         if v.override:
-            st.info(f"{t('override')}: {v.override.by}: {v.override.justification}")
+            st.info(f"{t('override')}: {md(v.override.by)}: {md(v.override.justification, inline=False)}")
     with right:
         diff_tab, prov_tab, hist_tab = st.tabs([t("diff"), t("provenance"), t("history")])
         with diff_tab:
@@ -97,6 +99,7 @@ def _item(material: Any) -> Any:
 
 
 def _notices() -> None:
+    # Both hold Markdown made safe when they were set (content escaped with md()).
     if msg := st.session_state.pop("r_notice", None):
         st.success(msg)
     if msg := st.session_state.pop("r_error", None):
