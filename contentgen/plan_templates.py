@@ -12,6 +12,8 @@ first content type (a video script falls back to a moments post, for instance).
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +24,32 @@ from contentgen import vocab
 from contentgen.errors import PlanError, UnknownIdentifierError
 
 CYCLE_LENGTHS: tuple[int, ...] = (7, 15)
+
+# What a touchpoint does in the story. The purpose text says it to a real model; the kind says
+# it to the offline writer and to the tests (a check-in sells nothing, a benefit names its deadline).
+TOUCHPOINT_KINDS: tuple[str, ...] = (
+    "re_presence", "welcome", "intro", "check_in", "news", "teaser", "community", "guide", "follow_up",
+    "story", "behind_scenes", "benefit", "reminder", "social_proof", "recap", "preference_check",
+    "thank_you", "insight", "invitation", "event_details", "upgrade", "restock",
+)  # fmt: skip
+# Kinds that may carry the offer and a buying call to action; every other kind sells nothing.
+SELLING_KINDS: frozenset[str] = frozenset({"benefit", "reminder", "event_details", "invitation", "upgrade", "restock"})
+# Kinds whose message is built around a date: the plan passes its benefit deadline to them.
+DEADLINE_KINDS: frozenset[str] = frozenset({"benefit", "reminder", "event_details", "invitation"})
+_NOTE = re.compile(r"\[touchpoint kind=(?P<kind>[a-z_]+)(?: deadline=(?P<deadline>\d{4}-\d{2}-\d{2}))?\]")
+
+
+def touchpoint_note(kind: str, deadline: date | None) -> str:
+    """The machine-readable line a plan puts in a touchpoint brief's notes."""
+    return f"[touchpoint kind={kind}" + (f" deadline={deadline.isoformat()}" if deadline else "") + "]"
+
+
+def parse_touchpoint_note(notes: str | None) -> tuple[str | None, date | None]:
+    """The kind and deadline a plan wrote into notes (None, None for a brief outside a plan)."""
+    m = _NOTE.search(notes or "")
+    if not m or m["kind"] not in TOUCHPOINT_KINDS:
+        return None, None
+    return m["kind"], date.fromisoformat(m["deadline"]) if m["deadline"] else None
 
 
 class TouchpointSpec(BaseModel):
@@ -34,6 +62,7 @@ class TouchpointSpec(BaseModel):
     content_type: str
     prompt: str = Field(min_length=1, description="prompt family, passed as Brief.objective")
     purpose: str = Field(min_length=1, max_length=500)
+    kind: str = Field(default="news", description="what the step does: one of TOUCHPOINT_KINDS")
     anchor: bool = Field(default=False, description="the step that asks: moved to the preferred weekday")
     images: int | None = Field(default=None, ge=0, description="images the post needs (copy only)")
 
@@ -43,6 +72,13 @@ class TouchpointSpec(BaseModel):
         for c in v:
             if c not in vocab.CHANNELS:
                 raise ValueError(f"unknown channel {c!r}; choose one of: {', '.join(vocab.CHANNELS)}")
+        return v
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in TOUCHPOINT_KINDS:
+            raise ValueError(f"unknown touchpoint kind {v!r}; choose one of: {', '.join(TOUCHPOINT_KINDS)}")
         return v
 
     @model_validator(mode="after")

@@ -17,7 +17,7 @@ import difflib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,12 @@ from contentgen.plan_schedule import (
 )
 from contentgen.plan_templates import (
     CYCLE_LENGTHS,
+    DEADLINE_KINDS,
     PlanTemplate,
     default_product,
     find_template,
     load_templates,
+    touchpoint_note,
 )
 from contentgen.schemas import (
     Brief,
@@ -69,7 +71,9 @@ __all__ = [
 
 SIMILARITY_LIMIT = 0.85  # above this two touchpoints "say the same thing"
 MAX_ATTEMPTS = 3  # variants tried before a repeated touchpoint is refused
-_PREVIOUS_CHARS = 400  # per earlier touchpoint: enough to refer back, not to copy
+# Per earlier touchpoint: the whole of a chat message or post, so no later one repeats a sentence
+# of it; a long article's first part (its lead and first sections) is enough to refer back.
+_PREVIOUS_CHARS = 2000
 
 
 def plans_dir(settings: Settings) -> Path:
@@ -279,12 +283,17 @@ def _brief(plan: GeneratedPlan, slot: ScheduledTouchpoint, product: str, slots: 
     earlier = [
         f"day {t.slot.day} ({t.slot.channel}): {t.draft.text[:_PREVIOUS_CHARS]}" for t in plan.touchpoints
     ][-30:]
+    kind = _kind(plan.template, r.days, slot)
+    # The benefit's deadline is the cycle's last day: the reminders count down to it.
+    deadline = r.start + timedelta(days=r.days - 1) if kind in DEADLINE_KINDS else None
     notes = (
         f"Touchpoint {slot.seq} of {len(slots)} in the {r.days}-day service-cycle plan "
         f"'{plan.template.title_in('en-US')}' (day {slot.day}, "
         f"{WEEKDAY_NAMES[slot.local_date.weekday()]} {slot.local_time:%H:%M}). "
-        f"Purpose: {slot.purpose} This message continues the earlier ones: it may refer to them "
-        "but must not repeat what they said."
+        f"Purpose: {slot.purpose}"
+        + (f" The benefit ends on {deadline.isoformat()}: name that date." if deadline else "")
+        + " This message continues the earlier ones: it may refer to them but must not repeat what "
+        "they said, sentence or phrase. " + touchpoint_note(kind, deadline)
     )
     try:
         return Brief(
@@ -309,6 +318,14 @@ def _brief(plan: GeneratedPlan, slot: ScheduledTouchpoint, product: str, slots: 
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first.get("loc", ()))
         raise UsageError(f"touchpoint {slot.seq}: {loc}: {first.get('msg', '')}") from None
+
+
+def _kind(template: PlanTemplate, days: int, slot: ScheduledTouchpoint) -> str:
+    """The template step's kind for a scheduled slot (the schedule keeps purpose and prompt, not the step)."""
+    for step in template.cycle(days):
+        if (step.purpose, step.prompt) == (slot.purpose, slot.prompt):
+            return step.kind
+    return "news"
 
 
 def _repeats(draft: Draft, earlier: list[PlannedTouchpoint]) -> tuple[PlannedTouchpoint | None, bool]:

@@ -2,8 +2,11 @@
 
 Contract with the prompt files: the rendered user message ends with
 `<brief>{Brief JSON}</brief>` and `<output schema="copy|short_video_script|push" variant="N" of="M"/>`.
-A `<rewrite>[{"match", "rule", "suggestion"}]</rewrite>` block (after a compliance failure)
-lists strings the answer must not contain. Without a brief it answers a short plain note.
+A `<rewrite>[{"match", "rule", "kind", "replacement"?, "statement"?, ...}]</rewrite>` block (after
+a compliance failure) lists strings the answer must not contain: a `replacement` takes the
+match's place, otherwise the sentence holding it is re-realised or dropped, and a `statement` is
+added; a finding's message and suggestion are advice and never enter the text
+(offline_rewrite.py). Without a brief it answers a short plain note.
 It is what new users, CI and the demo see; it is not the product's LLM.
 """
 
@@ -20,7 +23,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
-from contentgen.providers.offline_compose import Avoid, Composer
+from contentgen.providers.offline_compose import Composer
+from contentgen.providers.offline_rewrite import Avoid
 from contentgen.schemas import Brief
 
 OFFLINE_MODEL_NAME = "contentgen-offline-1"
@@ -64,10 +68,9 @@ def parse_request(messages: list[BaseMessage]) -> tuple[dict[str, Any] | None, d
                 items = json.loads(raw)
             except json.JSONDecodeError:
                 continue
-            for item in items if isinstance(items, list) else []:
-                if isinstance(item, dict) and isinstance(item.get("match"), str):
-                    suggestion = item.get("suggestion")
-                    avoid.items.append((item["match"], suggestion if isinstance(suggestion, str) else None))
+            more = Avoid.from_instructions(items if isinstance(items, list) else [])
+            avoid.items += more.items
+            avoid.statements += [s for s in more.statements if s not in avoid.statements]
     return brief, output, avoid
 
 

@@ -1,16 +1,18 @@
-"""How the offline model writes: brief + phrase bank + variant → one content object.
+"""How the offline model writes: brief facts + a rhetorical plan + the locale's phrase bank → one content object.
 
-Each variant takes a different angle (1: lifecycle story, 2: selling points first,
-3: interest/question hook, then round again with other phrases), so variants of one brief
-differ in structure, not just wording. Every text is fitted to the channel's limits with the
-required elements (risk notice, health notice, SMS opt-out) kept and optional sentences dropped
-first.
+Each move of the plan is realised from the phrase bank with the brief's facts only: a phrase that
+needs a fact the brief lacks (a selling point, an offer, a fitting interest) is skipped, so nothing
+is invented. Phrases are picked deterministically (brief, seed, variant); a phrase an earlier plan
+touchpoint already said, or that a compliance rewrite asked us to avoid, is passed over. Texts are
+fitted to the channel: optional moves go first, the product, offer, deadline and required
+statements stay.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import string
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,18 +21,27 @@ import yaml
 from pydantic import BaseModel
 
 from contentgen import vocab
-from contentgen.disclosures import default_disclosures
-from contentgen.schemas import (
-    Brief,
-    CopyContent,
-    PushContent,
-    Scene,
-    SendWindow,
-    VideoScriptContent,
+from contentgen.providers.offline_facts import Facts
+from contentgen.providers.offline_plans import (
+    PERSONAL_KINDS,
+    Plan,
+    plan_for,
+    priority,
+    short_channel,
 )
+from contentgen.providers.offline_rewrite import Avoid
+from contentgen.providers.offline_voice import Voice
+from contentgen.schemas import Brief, CopyContent, PushContent, SendWindow
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
-_SENTENCE_END = "。！？!?.\n"
+_FIELDS = string.Formatter()
+# Labels, not sentences: no full stop is added to these.
+_BARE_LAST = frozenset({"title", "what", "service_title", "offer_title", "close_title", "product_short"})
+_BARE_FIRST = ("headline", "push_title", "cta_short", "video.")
+
+
+def _bare(path: str) -> bool:
+    return path.rsplit(".", 1)[-1] in _BARE_LAST or path.startswith(_BARE_FIRST)
 
 
 @cache
@@ -42,297 +53,303 @@ def bank(locale: str) -> dict[str, Any]:
 
 def clip(text: str, limit: int) -> str:
     """Text cut to limit characters, marked with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip(" ，、,") + "…"
 
 
-def _limit(channel: str, field: str, locale: str, schema_max: int) -> int:
+def limit_of(channel: str, field: str, locale: str, schema_max: int) -> int:
     limit = vocab.channel_limit(channel, field, locale)
     return schema_max if limit is None else min(schema_max, limit)
 
 
 @dataclass
-class Avoid:
-    """Strings a compliance rewrite asked us to drop, each with an optional replacement."""
-
-    items: list[tuple[str, str | None]] = field(default_factory=list)
-
-    def hits(self, text: str) -> bool:
-        return any(match and match in text for match, _ in self.items)
-
-    def clean(self, text: str) -> str:
-        for match, suggestion in self.items:
-            if not match or match not in text:
-                continue
-            if suggestion and match not in suggestion:
-                text = text.replace(match, suggestion)
-            else:
-                text = _drop_sentences(text, match)
-        return text
-
-
-def _drop_sentences(text: str, match: str) -> str:
-    kept, current = [], ""
-    for ch in text:
-        current += ch
-        if ch in _SENTENCE_END:
-            kept.append(current)
-            current = ""
-    kept.append(current)
-    return "".join(s for s in kept if match not in s).strip() or text.replace(match, "").strip()
-
-
-@dataclass
 class Part:
+    move: str
     text: str
-    keep: bool = False  # required elements and the product mention are never dropped
-    short: str | None = None  # a shorter stand-in when even the must-keep parts do not fit
+
+    @property
+    def priority(self) -> int:
+        return priority(self.move)
 
 
 class Composer:
-    """One brief, one variant: picks phrases deterministically and fits them to the channel."""
+    """One brief, one variant: a plan, realised sentence by sentence and fitted to the channel."""
 
     def __init__(self, brief: Brief, variant: int, seed: int, avoid: Avoid):
         self.brief, self.variant, self.seed, self.avoid = brief, max(1, variant), seed, avoid
         self.b = bank(brief.locale)
-        self.angle = (self.variant - 1) % 3
-        self.sep: str = self.b["sep"]
-        self.emoji = brief.persona == "approachable" and brief.locale == "zh-CN"
+        self.facts = Facts.of(brief)
+        self.voice = Voice(self.facts, self.b)
+        self.plan: Plan = plan_for(brief.channel, self.facts.kind, self.variant)
+        self.used: set[str] = set()
+        self.so_far = ""  # the draft's text up to the move being realised
 
-    # -- choosing ---------------------------------------------------------------------------
-    def pick(self, slot: str, options: list[str]) -> str:
-        # The hash fixes a brief's starting phrase; the variant rotates from there, so
-        # variants 1..n take different phrases and the same input always gives the same text.
-        h = hashlib.sha256(f"{self.brief.key()}|{self.seed}|{slot}".encode()).digest()
-        return options[(h[0] + self.variant - 1) % len(options)]
+    # -- the phrase bank ------------------------------------------------------------------------
+    def node(self, path: str) -> Any:
+        """The bank entry at a dotted path, narrowed by persona, audience, lifecycle, tier, industry."""
+        node: Any = self.b
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        keys = (self.brief.persona, self.brief.channel, self.facts.audience, self.brief.lifecycle,
+                self.brief.value_tier, self.brief.industry, self.facts.interest_kind or "", "*")
+        while isinstance(node, dict):
+            node = next((node[k] for k in keys if k in node), None)
+        return node if isinstance(node, list) else [node] if isinstance(node, str) else []
 
-    def choose(self, slot: str, options: list[str], **extra: str) -> str:
-        """The variant's phrase for slot, skipping phrases a rewrite asked us to avoid."""
-        first = options.index(self.pick(slot, options))
-        rotated = options[first:] + options[:first]
-        for option in rotated:
-            raw = option.format_map(self.values(**extra))
-            if not self.avoid.hits(raw):
-                return raw
-        return self.fill(rotated[0], **extra)
-
-    def fill(self, template: str, **extra: str) -> str:
-        return self.avoid.clean(template.format_map(self.values(**extra)))
-
-    def values(self, **extra: str) -> dict[str, str]:
-        values: dict[str, str] = {
-            "product": self.brief.product,
-            "point": self.point(0),
-            "point_short": clip(self.point(0), 16 if self.sep == "" else 40),
-            "offer": self.brief.offer or "",
-            "interest": self.interest() or "",
-            "interest_or_product": self.interest() or str(self.b["everyday"]),
-            **extra,
+    def values(self) -> dict[str, str]:
+        f, v = self.facts, self.voice
+        vals = {
+            "product": self.brief.product, "you": v.you, "name": v.name, "role": v.role,
+            "offer": f.brief.offer or "", "deadline": f.deadline or "", "interest": f.interest or "",
+            "any_interest": f.any_interest or "", "point": self.point(0), "point2": self.point(1),
+            "point3": self.point(2), "doc": str(self.b["docs"].get(self.brief.industry, "")),
+            "topic": str(self.b["ask_topic"].get(self.brief.industry, "")),
+            "specialty": "、".join(self.brief.specialty_products[:2]) if v.sep == "" else
+            " and ".join(self.brief.specialty_products[:2]),
+            "hobby": self.brief.persona_interests[0] if self.brief.persona_interests else "",
         }
-        return values
-
-    def points(self) -> list[str]:
-        own = [p.rstrip("。.!！") for p in self.brief.selling_points if p.strip()]
-        return own or list(self.b["industry_benefit"][self.brief.industry])
+        vals["point_short"] = clip(vals["point"], 16 if v.sep == "" else 40)
+        return vals
 
     def point(self, i: int) -> str:
-        pts = self.points()
-        return pts[(i + self.angle) % len(pts)]
+        """The i-th selling point of this variant: each variant leads with a different one."""
+        pts = self.facts.points
+        return pts[(i + self.variant - 1) % len(pts)] if i < len(pts) else ""
 
-    def interest(self) -> str | None:
-        return self.brief.interests[0] if self.brief.interests else None
+    def _start(self, path: str, n: int) -> int:
+        # The hash fixes a brief's first phrase; the variant moves on from there, so variants and
+        # seeds read differently and the same input always gives the same text.
+        h = hashlib.sha256(f"{self.brief.key()}|{self.seed}|{path}".encode()).digest()
+        return (h[0] + self.variant - 1) % n
 
-    # -- building blocks --------------------------------------------------------------------
-    def greeting(self) -> str:
-        g = self.pick("greeting", self.b["greeting"][self.brief.persona])
-        return g + (self.pick("emoji", self.b["emoji"]) if self.emoji else "")
+    def say(self, path: str, skip: tuple[str, ...] = (), **extra: str) -> str:
+        """The first usable phrase at path: its facts present, not said before, not to be avoided.
 
-    def hook(self) -> str:
-        if self.interest():
-            return self.choose("interest", self.b["interest"])
+        Until the product is named, phrases that name it come first; after, they come last: a
+        draft names "氨基酸洁面乳" early and once or twice, not in every sentence.
+        """
+        options = self.node(path)
+        if not options:
+            return ""
+        vals = {**self.values(), **extra}
+        named = self.brief.product in self.so_far
+        preferred = [o for o in options if ("{product}" in o) != named]
+        rest = [o for o in options if ("{product}" in o) == named]
+        rotated: list[str] = []
+        for group in (preferred, rest):  # each group rotated by the variant, so variants differ
+            first = self._start(path, len(group)) if group else 0
+            rotated += group[first:] + group[:first]
+        for option in rotated:
+            needed = {name for _, name, _, _ in _FIELDS.parse(option) if name}
+            if any(not vals.get(n) for n in needed):
+                continue  # the brief lacks a fact this phrase needs: never make one up
+            text = option.format_map(vals)
+            text = text.strip() if _bare(path) else self.voice.sentence(text)
+            if any(w in text for w in skip):
+                continue
+            if text in self.used or self.facts.said_before(text) or self.avoid.hits(text):
+                continue
+            self.used.add(text)
+            return text
         return ""
 
-    def lifecycle_line(self) -> str:
-        return self.choose("lifecycle", self.b["lifecycle"][self.brief.lifecycle])
-
-    def tier_line(self) -> str:
-        return self.choose("tier", self.b["tier"][self.brief.value_tier])
-
-    def sentence(self, text: str) -> str:
-        """Text as a sentence: capitalised in English, ending in punctuation."""
-        text = text.strip()
-        if not text:
+    # -- moves --------------------------------------------------------------------------------
+    def move(self, name: str) -> str:
+        f = self.facts
+        if name.startswith("k:"):
+            return self.say(f"kinds.{self.plan.name}.{name[2:]}")
+        if name == "greet":
+            text = self.say("greet")
+            emoji = self.node("emoji")
+            if text and self.voice.emoji_ok and emoji:
+                text += emoji[self._start("emoji", len(emoji))]
             return text
-        if self.sep:
-            text = text[0].upper() + text[1:]
-        return text if text[-1] in _SENTENCE_END + "」\"…" else text + ("." if self.sep else "。")
+        if name == "intro_self":
+            return self.say("intro_self") if f.personal else ""
+        if name == "benefit":
+            return self.say("benefit") if f.points else self.move("describe")
+        if name == "describe" and self.brief.product in self.so_far:
+            return ""  # already introduced; with no selling point there is nothing more to say about it
+        if name == "interest":
+            return self.say(f"interest.{f.interest_kind}") if f.interest else ""
+        if name == "exclusive":
+            # Exclusivity in proportion: at most two touchpoints of a plan offer the dedicated advisor.
+            return self.say("exclusive") if f.exclusive_fits and f.said_in(self.node("markers.exclusive")) < 2 else ""
+        kind_path = f"kinds.{self.plan.name}"
+        if name in ("offer", "offer_or_service"):
+            if f.offer and f.offer in self.so_far:
+                return ""  # a news-first opening already stated it
+            if f.offer:  # always said when given: the bare offer when every wording was used before
+                return self.say(f"{kind_path}.offer") or self.say("offer") or self.voice.sentence(f.offer)
+            if name != "offer_or_service":
+                return ""
+            # No offer: the salesperson's time is the benefit, worded without "一对一" once it is common.
+            markers = self.node("markers.exclusive")
+            skip = tuple(markers) if f.said_in(markers) >= 2 else ()
+            return self.say(f"{kind_path}.service", skip) or self.say("service", skip) or self.say("service")
+        if name == "question_close" and not f.points:
+            return self.say("cta")  # nothing to weigh up without selling points: say how to learn more
+        if name == "deadline":
+            if not f.deadline or f.deadline in self.so_far:
+                return ""
+            return self.say("deadline") or self.say("deadline_short") or self.voice.sentence(f.deadline)
+        return self.say(name)
 
-    def point_line(self, i: int) -> str:
-        return self.sentence(self.choose(f"point{i}", self.b["point"], point=self.point(i)))
+    def parts(self, skip: tuple[str, ...] = ()) -> list[Part]:
+        parts: list[Part] = []
+        self.so_far = ""
+        for m in self.plan.moves:
+            if m in skip:
+                continue
+            text = self.move(m)
+            if text:
+                parts.append(Part(m, text))
+                self.so_far += text
+        kind = self.facts.kind
+        if kind not in PERSONAL_KINDS and self.brief.product not in self.so_far:
+            at = 1 if parts and parts[0].move == "greet" else 0
+            parts.insert(at, Part("product", self.say("product")))
+        return [p for p in parts if p.text]
 
-    def offer_line(self) -> str:
-        return self.choose("offer", self.b["offer"]) if self.brief.offer else ""
-
-    def cta(self) -> str:
-        return clip(self.choose("cta", self.b["cta"][self.brief.value_tier]), 60)
-
-    def required(self) -> str:
-        return str(self.b["required"].get(self.brief.industry, ""))
-
-    def product_line(self) -> str:
-        """A short sentence that names the product, for when every other mention was dropped."""
-        return self.fill(self.b["push_title"][self.angle]) + ("." if self.sep else "。")
-
-    def body_parts(self, *, short: bool) -> list[Part]:
-        """The sentences of a message in this variant's order; short drops the chit-chat."""
-        life, tier, offer = self.lifecycle_line(), self.tier_line(), self.offer_line()
-        pts = [self.point_line(i) for i in range(min(3, len(self.points())))]
-        hook, product = self.hook(), self.product_line()
-        if self.angle == 0:
-            order = [Part(self.greeting()), Part(hook), Part(life, True, product), *map(Part, pts), Part(tier), Part(offer)]
-        elif self.angle == 1:
-            order = [Part(product, True), *map(Part, pts), Part(offer), Part(tier), Part(hook), Part(life)]
-        else:
-            order = [Part(hook), Part(life, True, product), Part(tier), Part(offer), *map(Part, pts[:2])]
-        parts = [p for p in order if p.text]
-        if short:
-            parts = [p for p in parts if p.keep or p.text in pts[:1] or p.text == offer]
-        if self.brief.product not in "".join(p.text for p in parts if p.keep):
-            parts.insert(0, Part(self.product_line(), True))
-        return parts
-
+    # -- fitting ------------------------------------------------------------------------------
     def fit(self, parts: list[Part], limit: int, tail: list[str]) -> str:
-        """Join parts + tail within limit: drop optional parts from the end, then clip."""
+        """parts + tail within limit: the lowest-priority parts go first, then the text is clipped.
+
+        A 1:1 message ends with the salesperson's signature on its own line, after the statements.
+        """
+        if self.facts.personal:
+            signature = "\n" + self.voice.sign_off()
+            return self._fit(parts, limit - len(signature), tail) + signature
+        return self._fit(parts, limit, tail)
+
+    def _fit(self, parts: list[Part], limit: int, tail: list[str]) -> str:
         tail = [t for t in tail if t]
         parts = list(parts)
 
-        def joined() -> str:
-            return self.sep.join([p.text for p in parts] + tail).strip()
+        # Statements stand on their own line, except in an SMS or push where every character counts.
+        tail_sep = self.voice.sep if short_channel(self.brief.channel) else "\n"
 
-        while len(joined()) > limit and any(not p.keep for p in parts):
-            last_optional = max(i for i, p in enumerate(parts) if not p.keep)
-            del parts[last_optional]
-        if len(joined()) > limit:
-            parts = [Part(p.short, True) if p.short else p for p in parts]
+        def joined() -> str:
+            body = self.finish(self.voice.sep.join(p.text for p in parts))
+            return tail_sep.join(t for t in (body, self.finish(self.voice.sep.join(tail))) if t)
+
+        def weight(p: Part) -> int:
+            # The only sentence naming the product outlasts the call to action.
+            only = self.brief.product in p.text and sum(self.brief.product in q.text for q in parts) == 1
+            return min(8, p.priority + 3) if only else p.priority
+
+        while len(joined()) > limit and any(p.priority < 9 for p in parts):
+            weakest = min((p for p in parts if p.priority < 9), key=lambda p: (weight(p), -parts.index(p)))
+            at = parts.index(weakest)
+            parts.remove(weakest)
+            product, offer = self.brief.product, self.facts.offer
+            if offer and offer in weakest.text and not any(offer in p.text for p in parts):
+                parts.insert(at, Part("offer", self.voice.sentence(offer)))  # the offer is always said
+            if product in weakest.text and not any(product in p.text for p in parts):
+                # The product's only mention goes: its name stays, as a short lead-in.
+                parts.insert(at, Part("product", self.product_short()))
+        if len(joined()) > limit:  # must-keep parts only: their plainest wording ("首月体验金。")
+            parts = [Part(p.move, self.plain(p)) for p in parts]
+        if len(joined()) > limit and len(parts) > 1:  # the offer and its date matter more than the name
+            parts = [p for p in parts if p.move != "product"] or parts
         text = joined()
-        if len(text) > limit:  # only the must-keep parts are left: shorten them, keep the tail
-            room = limit - len(self.sep.join(tail)) - len(self.sep)
-            head = clip(self.sep.join(p.text for p in parts), max(1, room))
-            text = self.sep.join([head, *tail]).strip()
+        if len(text) > limit:  # still too long: shorten them, keep the tail whole
+            end = self.finish(self.voice.sep.join(tail))
+            head = self.finish(self.voice.sep.join(p.text for p in parts))
+            room = max(1, limit - len(end) - len(tail_sep))
+            text = tail_sep.join(t for t in (clip(head, room), end) if t)
         return text
 
-    # -- content types ----------------------------------------------------------------------
+    def product_short(self) -> str:
+        """The product as a lead-in ("氨基酸洁面乳："), however often it was used."""
+        short = self.node("product_short")
+        return short[0].format(product=self.brief.product) if short else self.brief.product
+
+    def plain(self, part: Part) -> str:
+        """The shortest faithful wording of a must-keep part: the bare fact."""
+        if part.move == "product":
+            return self.product_short()
+        if part.move == "deadline":
+            return self.say("deadline_short") or part.text
+        fact = {"offer": self.facts.offer, "offer_or_service": self.facts.offer, "deadline": self.facts.deadline}
+        value = fact.get(part.move)
+        return self.voice.sentence(value) if value and len(value) < len(part.text) else part.text
+
+    def finish(self, text: str) -> str:
+        return self.voice.finish(self.avoid.clean(text))
+
+    def tail(self, limit: int | None = None) -> list[str]:
+        """Required statements (disclosures library), any a rewrite asked for, and the SMS opt-out."""
+        out = self.facts.statements(limit)
+        out += [s for s in self.avoid.statements if s not in out]
+        if self.brief.channel == "sms":
+            out.append(self.facts.opt_out())
+        return out
+
+    def cta_field(self) -> str:
+        """The short call to action of the cta field (copy, video): the bank's, never a clipped sentence."""
+        # A touchpoint that sells nothing gets a soft invitation, not a buying call to action.
+        text = self.say("cta_short" if self.facts.sells else "cta_soft") or self.brief.product
+        return clip(self.finish(text), 60)
+
+    def title(self, path: str, limit: int) -> str:
+        text = self.finish(self.say(path) or self.brief.product)
+        text = text[:1].upper() + text[1:] if self.voice.en else text
+        if len(text) > limit:
+            text = clip(self.brief.product, limit)
+        return text.rstrip("。.")
+
+    # -- content types ------------------------------------------------------------------------
     def push(self) -> PushContent:
-        channel, locale = self.brief.channel, self.brief.locale
-        title_limit = _limit(channel, "title", locale, 60)
-        body_limit = _limit(channel, "body", locale, 1000)
-        title = ""
-        if title_limit:
-            title = self.choose("push_title", self.b["push_title"])
-            if len(title) > title_limit:
-                title = clip(self.brief.product, title_limit)
-        tail = [self.required()]
-        if channel == "sms":
-            tail.append(default_disclosures().text("opt_out.sms", self.brief.locale) or "")
-        else:
-            tail.insert(0, self.sentence(self.cta()))
-        parts = self.body_parts(short=channel in ("sms", "app_push"))
-        if channel == "group":
-            parts.insert(0, Part(self.b["group_prefix"]))
-        body = self.fit(parts, body_limit, tail)
+        ch, loc = self.brief.channel, self.brief.locale
+        title_limit = limit_of(ch, "title", loc, 60)
+        body_limit = limit_of(ch, "body", loc, 1000)
+        path = f"kinds.{self.plan.name}.title" if self.facts.kind else f"push_title.{self.plan.name}"
+        title = self.title(path, title_limit) if title_limit else ""
+        parts = self.parts()
+        if ch == "group":  # the announcement label stands on its own line
+            parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
+        # On a short channel a required statement may take at most 40%: the library's shorter accepted
+        # wording leaves room for the product and the offer.
+        body = self.fit(parts, body_limit, self.tail(body_limit * 2 // 5 if short_channel(ch) else None))
         start, end = self.send_window()
         return PushContent(
-            title=title,
-            body=body,
-            deeplink=None if channel == "sms" else f"app://campaign/{self.brief.key()}/v{self.variant}",
+            title=title, body=body,
+            deeplink=None if ch == "sms" else f"app://campaign/{self.brief.key()}/v{self.variant}",
             send_window=SendWindow(start=start, end=end),
         )
 
     def send_window(self) -> tuple[str, str]:
-        # Weekend/evening preferences move the window; otherwise a polite daytime slot.
+        # Evening/morning preferences move the window; otherwise a polite daytime slot.
         prefs = " ".join(self.brief.preferred_times).lower()
         if any(w in prefs for w in ("evening", "晚", "夜", "night")):
             return "19:00", "21:00"
         if any(w in prefs for w in ("morning", "早", "朝")):
             return "08:30", "10:00"
-        return ("12:00", "13:30") if self.angle != 1 else ("10:00", "11:30")
+        return ("12:00", "13:30") if self.variant % 2 else ("10:00", "11:30")
 
     def copy(self) -> CopyContent:
-        channel, locale = self.brief.channel, self.brief.locale
-        headline_limit = _limit(channel, "headline", locale, 120)
-        body_limit = _limit(channel, "body", locale, 20000)
-        headline = self.choose("headline", self.b["headline"])
-        if len(headline) > headline_limit:
-            headline = clip(self.brief.product, headline_limit)
-        if channel == "official_account":
-            body = self.article()
+        from contentgen.providers.offline_article import article
+
+        ch, loc = self.brief.channel, self.brief.locale
+        headline_path = f"kinds.{self.plan.name}.title" if self.facts.kind else f"headline.{self.plan.name}"
+        headline = self.title(headline_path, limit_of(ch, "headline", loc, 120))
+        body_limit = limit_of(ch, "body", loc, 20000)
+        if ch == "official_account":
+            body = article(self)
         else:
-            nl = "\n"
-            parts = self.body_parts(short=False)
-            body = self.fit(parts, body_limit - 2, [])
-            body = body + nl + nl + self.sep.join(t for t in (self.sentence(self.cta()), self.required()) if t)
-            body = body if len(body) <= body_limit else self.fit(parts, body_limit, [self.required()])
-        tags = self.b["hashtags"][self.brief.industry]
-        hashtags = [clip(self.avoid.clean(t), 30) for t in tags[self.angle :] + tags[: self.angle]]
-        images = {"moments": 1 + self.angle * 2, "official_account": 1}.get(channel, 0)
-        return CopyContent(
-            headline=headline, body=body, cta=self.cta(), hashtags=[h for h in hashtags if h], images=images
-        )
-
-    def article(self) -> str:
-        """Official-account article: short sections under headings, risk notice at the end."""
-        b, nl = self.b, "\n"
-        sections = b["article_sections"]
-        pts = self.points()
-        bullet = [b["list_bullet"] + self.avoid.clean(p) for p in pts]
-        blocks = [
-            self.sep.join(t for t in (self.greeting(), self.hook(), self.lifecycle_line()) if t),
-            f"## {sections[0]}" + nl + self.sep.join(t for t in (self.tier_line(), self.point_line(0)) if t),
-            f"## {sections[1]}" + nl + nl.join(bullet),
-            f"## {sections[2]}" + nl + self.sep.join(t for t in (self.offer_line(), self.sentence(self.cta())) if t),
-        ]
-        if self.angle == 1:
-            blocks[1], blocks[2] = blocks[2], blocks[1]
-        if self.required():
-            blocks.append(self.required())
-        return (nl + nl).join(blocks)
-
-    def video(self) -> VideoScriptContent:
-        v = self.b["video"]
-        pts = self.points()
-        title = clip(self.choose("title", v["title"]), 60)
-        hook = clip(self.hook() + self.lifecycle_line() if self.angle != 1 else self.point_line(0), 120)
-        opening = Scene(
-            duration_s=4,
-            visual=clip(self.choose("vopen", v["visual_open"]), 300),
-            voice_over=clip(self.sep.join(t for t in (self.greeting(), hook) if t), 300),
-            caption=clip(self.choose("copen", v["caption_open"]), 60),
-        )
-        middle = [
-            Scene(
-                duration_s=6 + (i + self.angle) % 3,
-                visual=clip(self.choose(f"vpoint{i}", v["visual_point"], point_short=clip(p, 20)), 300),
-                voice_over=clip(self.point_line(i), 300),
-                caption=clip(self.avoid.clean(p), 18 if self.sep == "" else 50),
-            )
-            for i, p in enumerate(pts[:3])
-        ]
-        demo = Scene(
-            duration_s=8,
-            visual=clip(self.choose("vdemo", v["visual_demo"]), 300),
-            voice_over=clip(self.sep.join(t for t in (self.tier_line(), self.offer_line()) if t), 300),
-            caption=clip(self.avoid.clean(self.brief.offer or self.brief.product), 60),
-        )
-        closing = Scene(
-            duration_s=5,
-            visual=clip(self.choose("vclose", v["visual_close"]), 300),
-            voice_over=clip(self.sep.join(t for t in (self.sentence(self.cta()), self.required()) if t), 300),
-            caption=clip(self.cta(), 60),
-        )
-        order = [[opening, *middle, demo], [opening, demo, *middle], [opening, middle[0], demo, *middle[1:]]][self.angle]
-        scenes = [*order, closing]
-        total = round(sum(s.duration_s for s in scenes), 1)
-        return VideoScriptContent(title=title, hook=hook, scenes=scenes, cta=self.cta(), total_duration_s=total)
+            parts = self.parts()
+            if ch == "group":
+                parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
+            body = self.fit(parts, body_limit, self.tail())
+        tags = list(self.b["hashtags"][self.brief.industry])
+        first = (self.variant - 1) % len(tags)
+        hashtags = [clip(t, 30) for t in tags[first:] + tags[:first] if not self.avoid.hits(t)][:3]
+        images = {"moments": 1 + (self.variant - 1) % 3 * 2, "official_account": 1}.get(ch, 0)
+        return CopyContent(headline=headline, body=body, cta=self.cta_field(), hashtags=hashtags, images=images)
 
     def compose(self, content_type: str) -> BaseModel:
-        builders = {"push": self.push, "copy": self.copy, "short_video_script": self.video}
+        from contentgen.providers.offline_article import video
+
+        builders = {"push": self.push, "copy": self.copy, "short_video_script": lambda: video(self)}
         return builders[content_type]()
+

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from contentgen import vocab
+from contentgen.disclosures import has_statement
 from contentgen.errors import PlanError, UsageError
 from contentgen.plan_schedule import PlanConstraintError
 from contentgen.plans import PlanRequest, generate_plan
@@ -70,7 +71,9 @@ def test_issue_example_plan(generator: Any) -> None:
     assert all(t.draft.compliance.verdict != "block" for t in plan.touchpoints)
     sms = [t for t in plan.touchpoints if t.slot.channel == "sms"]
     assert sms and all("回T退订" in t.draft.text for t in sms)
-    assert all("理财有风险" in t.draft.text for t in plan.touchpoints if t.slot.channel != "wecom_1v1")
+    # The risk statement is the disclosures library's, wherever the channel requires it.
+    assert all(has_statement(t.draft.text, "risk_warning.investment", "zh-CN")
+               for t in plan.touchpoints if t.slot.channel != "wecom_1v1")
 
 
 def test_event_plan_needs_an_offer(generator: Any) -> None:

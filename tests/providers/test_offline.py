@@ -11,21 +11,24 @@ from langchain_core.messages import HumanMessage
 
 from contentgen import vocab
 from contentgen.config import Settings
-from contentgen.disclosures import default_disclosures
+from contentgen.disclosures import default_disclosures, has_statement
 from contentgen.errors import ProviderError
 from contentgen.providers import get_model
 from contentgen.providers.offline import OFFLINE_MODEL_NAME, OfflineChatModel
 from contentgen.providers.structured import invoke_structured, parse_answer
 from contentgen.schemas import CONTENT_MODELS, Brief, PushContent, channel_problems, content_text
 
-REQUIRED = {
-    ("finance", "zh-CN"): "理财有风险，投资需谨慎",
-    ("finance", "ja-JP"): "投資にはリスクがあります。",
-    ("finance", "en-US"): "Investing involves risk, including possible loss of principal.",
-    ("health", "zh-CN"): "本品不能代替药物",
-    ("health", "ja-JP"): "本品は医薬品ではありません。",
-    ("health", "en-US"): "This product is not intended to diagnose, treat, cure, or prevent any disease.",
-}
+# Required statements come from the disclosures library (rules/disclosures.yaml), as every other
+# writer of them does; a short channel may carry a shorter wording the library accepts.
+STATEMENT_KEYS = {"finance": "risk_warning.investment", "health": "health_food.statement"}
+
+
+def required_statements(industry: str, locale: str) -> list[str]:
+    """Every wording of the industry's statement the library accepts, longest first."""
+    key = STATEMENT_KEYS.get(industry)
+    return sorted(default_disclosures().accepted(key, locale), key=len, reverse=True) if key else []
+
+
 OPT_OUT = {loc: default_disclosures().text("opt_out.sms", loc) for loc in ("zh-CN", "ja-JP", "en-US")}
 FORBIDDEN = re.compile(
     r"最|第一|全网最低|100%|No\.?1|#1|日本一|一番|絶対|保証|根治|治愈|保本|稳赚|零风险"
@@ -80,10 +83,13 @@ def test_every_industry_locale_and_channel(chat: OfflineChatModel, render: Any, 
             assert channel_problems(content, channel, locale) == [], where
             text = content_text(content)
             assert brief.product in text, where
-            required = REQUIRED.get((industry, locale))
-            if required:
-                assert required in text, where
-            assert not FORBIDDEN.search(text.replace(required or "\0", "")), (where, FORBIDDEN.search(text))
+            wordings = required_statements(industry, locale)
+            if wordings:
+                assert has_statement(text, STATEMENT_KEYS[industry], locale), where
+            masked = text
+            for w in wordings:
+                masked = re.sub(re.escape(w), "", masked, flags=re.I)
+            assert not FORBIDDEN.search(masked), (where, FORBIDDEN.search(masked))
             if brief.value_tier == "price_sensitive":
                 assert not LUXURY.search(text), where
             if channel == "sms":
@@ -120,20 +126,26 @@ def test_segment_persona_and_interest_steer_the_text(chat: OfflineChatModel, ren
     assert re.search("[\U0001f300-\U0001faff✨]", welcome), "approachable zh allows an emoji"
     dormant = text(segment="dormant.mass", persona="professional")
     assert any(w in dormant for w in ("好久", "有段时间", "之前关注"))
-    assert "您好" in dormant and not re.search("[\U0001f300-\U0001faff✨]", dormant)
+    # Moments is a broadcast: the professional greets everyone (not 您 to one person), no emoji.
+    assert ("各位" in dormant or "大家" in dormant) and "您" not in dormant
+    assert not re.search(r"(?<!们)你(?!们)", dormant), "a broadcast may say 你们 (all of you), never 你"
+    assert not re.search("[\U0001f300-\U0001faff✨]", dormant)
     assert text(segment="onboarding.mass") != welcome
     assert all("篮球" in answer(chat, render, make_brief("food", "zh-CN", "moments", "copy", 0, interests=["篮球"]), v)
                for v in (1, 2, 3))
 
 
-def test_rewrite_block_removes_matched_strings(chat: OfflineChatModel, render: Any) -> None:
-    brief = make_brief("cosmetics", "zh-CN", "moments", "copy", 0, selling_points=["温和不紧绷"])
+def test_rewrite_block_replaces_substitutions_and_drops_the_rest(chat: OfflineChatModel, render: Any) -> None:
+    brief = make_brief("cosmetics", "zh-CN", "moments", "copy", 0, selling_points=["温和不紧绷", "泡沫细腻"])
     first = answer(chat, render, brief, 1)
-    assert "温和不紧绷" in first
+    assert "温和不紧绷" in first and "泡沫细腻" in first
     phrase = json.loads(first)["cta"]
     messages = render(brief, 1)
+    # A substitution rule's replacement may enter the text; a suggestion is advice and never does.
     instructions = [
-        {"match": "温和不紧绷", "rule": "cosmetics.efficacy", "suggestion": "洗后清爽"},
+        {"match": "温和不紧绷", "rule": "cosmetics.efficacy", "kind": "substitution", "replacement": "洗后清爽",
+         "suggestion": "洗后清爽"},
+        {"match": "泡沫细腻", "rule": "demo.claim", "kind": "terms", "suggestion": "删去未经证实的功效用语"},
         {"match": phrase, "rule": "demo.drop", "suggestion": None},
         {"rule": "channel_limit", "message": "body too long"},
     ]
@@ -145,8 +157,22 @@ def test_rewrite_block_removes_matched_strings(chat: OfflineChatModel, render: A
     content, problem = parse_answer(rewritten, CONTENT_MODELS["copy"])
     assert content is not None, problem
     assert "温和不紧绷" not in rewritten and "洗后清爽" in rewritten
+    assert "泡沫细腻" not in rewritten and "删去" not in rewritten
     assert phrase not in content_text(content).replace(content.cta, "")  # type: ignore[attr-defined]
     assert brief.product in rewritten
+
+
+def test_rewrite_adds_a_required_statement_it_is_given(chat: OfflineChatModel, render: Any) -> None:
+    brief = make_brief("food", "en-US", "moments", "copy", 0)
+    statement = default_disclosures().text("endorsement.disclosure", "en-US")
+    assert statement
+    messages = render(brief, 1)
+    messages.append(HumanMessage(
+        '<rewrite>[{"rule": "demo.requires", "kind": "requires", "match": "", "statement": "' + statement
+        + '", "message": "say it is an ad"}]</rewrite>\n' + messages[-1].content.splitlines()[-1]
+    ))
+    rewritten = str(chat.invoke(messages).content)
+    assert statement in rewritten and "say it is an ad" not in rewritten
 
 
 def test_without_a_brief_it_says_what_it_is(chat: OfflineChatModel) -> None:

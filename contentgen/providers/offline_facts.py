@@ -1,0 +1,174 @@
+"""What the offline writer may say: the brief's facts, and nothing it would have to invent.
+
+Everything a draft states about the product comes from here: the product, the operator's selling
+points and offer, an interest that fits the product, the salesperson's own interests and
+specialties, and — inside a plan — the touchpoint's kind and deadline. With no selling point the
+writer only says what the product is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contentgen.disclosures import default_disclosures, has_statement
+from contentgen.plan_templates import DEADLINE_KINDS, SELLING_KINDS, parse_touchpoint_note
+from contentgen.providers.offline_rewrite import sentences
+from contentgen.schemas import Brief
+
+BANK_DIR = Path(__file__).with_name("offline_bank")
+# Channels read by many people at once: no 你 to one person, no 1:1 wording, no sender intro.
+BROADCAST = frozenset({"group", "moments", "official_account", "video_account"})
+# Industries where a dedicated, one-to-one service is part of what high-value customers buy.
+SERVICE_INDUSTRIES = frozenset({"finance", "health", "cosmetics", "education", "manufacturing"})
+_PREVIOUS_PREFIX = re.compile(r"^day \d+ \([a-z_0-9]+\):\s*")
+
+
+@cache
+def interest_kinds() -> dict[str, Any]:
+    data = yaml.safe_load((BANK_DIR / "interests.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict), "offline_bank/interests.yaml is not a mapping"
+    return data
+
+
+def interest_kind(interest: str) -> str | None:
+    """The kind of an interest (sports, reading...) by its words in any locale, or None."""
+    low = interest.casefold()
+    for kind, spec in interest_kinds().items():
+        if any(w.casefold() in low for w in spec["words"]):
+            return str(kind)
+    return None
+
+
+def statement_keys(brief: Brief) -> list[str]:
+    """The disclosures-library keys this brief's drafts carry (rules/disclosures.yaml)."""
+    keys: list[str] = []
+    if brief.industry == "finance" and brief.product_type not in ("deposit", "insurance", "loan"):
+        keys.append("risk_warning.investment")
+    if brief.industry == "health":
+        keys.append({"drug": "drug.statement", "medical_device": "medical_device.statement"}.get(
+            brief.product_type or "", "health_food.statement"))
+    return keys
+
+
+def _shorter(text: str, key: str, locale: str, limit: int) -> str:
+    """A shorter wording the library accepts, for an SMS: the last sentence, else a complete accepted one."""
+    lib = default_disclosures()
+    last = sentences(text)[-1].strip()
+    if has_statement(last, key, locale, lib) and (len(last) <= limit or locale == "en-US"):
+        return last
+    end = "." if locale == "en-US" else "。"
+    # Whole sentences only, and as written in the locale (no half-width commas in zh/ja).
+    whole = [w for w in lib.accepted(key, locale)
+             if w.endswith(("ません", "ます", "慎", "险", "物")) and (locale == "en-US" or "," not in w)]
+    fits = sorted((w for w in whole if len(w) + 1 <= limit), key=len)
+    return fits[-1] + end if fits else last
+
+
+def _date_words(d: date, locale: str) -> str:
+    if locale == "en-US":
+        return f"{d:%B} {d.day}"
+    return f"{d.month}月{d.day}日"
+
+
+@dataclass
+class Facts:
+    """The brief, read once: facts, audience and the plan context of one draft."""
+
+    brief: Brief
+    points: list[str] = field(default_factory=list)
+    interest: str | None = None  # an interest of the customer that fits the product
+    interest_kind: str | None = None
+    any_interest: str | None = None  # the customer's first interest, fitting or not (check-ins)
+    kind: str | None = None  # the plan touchpoint kind, None outside a plan
+    deadline: str | None = None
+    previous: list[str] = field(default_factory=list)  # sentences earlier touchpoints said
+
+    @classmethod
+    def of(cls, brief: Brief) -> Facts:
+        points = [p.strip().rstrip("。.!！;；") for p in brief.selling_points if p.strip()]
+        facts = cls(brief=brief, points=[p for p in points if p])
+        for raw in brief.interests:
+            kind = interest_kind(raw)
+            if facts.any_interest is None:
+                facts.any_interest = raw
+            if kind and brief.industry in interest_kinds()[kind]["fits"]:
+                facts.interest, facts.interest_kind = raw, kind
+                break
+        kind, deadline = parse_touchpoint_note(brief.notes)
+        facts.kind = kind
+        if deadline and kind in DEADLINE_KINDS:
+            facts.deadline = _date_words(deadline, brief.locale)
+        for message in brief.previous_messages:
+            facts.previous += [_bare(s) for s in sentences(_PREVIOUS_PREFIX.sub("", message)) if _bare(s)]
+        return facts
+
+    # -- who is spoken to ----------------------------------------------------------------
+    @property
+    def broadcast(self) -> bool:
+        return self.brief.channel in BROADCAST
+
+    @property
+    def personal(self) -> bool:
+        """A message from the salesperson to one customer: their name and voice."""
+        return self.brief.channel == "wecom_1v1"
+
+    @property
+    def audience(self) -> str:
+        return "many" if self.broadcast else "one"
+
+    # -- what may be said ----------------------------------------------------------------
+    @property
+    def sells(self) -> bool:
+        """Whether this draft may carry the offer and a buying call to action."""
+        return self.kind is None or self.kind in SELLING_KINDS
+
+    @property
+    def offer(self) -> str | None:
+        return self.brief.offer if self.sells and self.brief.offer else None
+
+    @property
+    def exclusive_fits(self) -> bool:
+        """Exclusivity (a dedicated advisor, one-to-one time) only for high-value service industries."""
+        return self.brief.value_tier == "high_value" and self.brief.industry in SERVICE_INDUSTRIES
+
+    def point(self, i: int) -> str | None:
+        return self.points[i] if i < len(self.points) else None
+
+    def statements(self, limit: int | None = None) -> list[str]:
+        """Required statements from the disclosures library; the last sentence when the whole does not fit."""
+        lib = default_disclosures()
+        out = []
+        for key in statement_keys(self.brief):
+            text = lib.text(key, self.brief.locale)
+            if not text:
+                continue
+            if limit is not None and len(text) > limit:
+                text = _shorter(text, key, self.brief.locale, limit)
+            out.append(text)
+        return out
+
+    def opt_out(self) -> str:
+        return default_disclosures().text("opt_out.sms", self.brief.locale) or ""
+
+    def said_before(self, text: str) -> bool:
+        """Whether an earlier touchpoint of the plan already said one of these sentences (8+ chars)."""
+        if not self.previous:
+            return False
+        return any(len(_bare(s)) >= 8 and _bare(s) in self.previous for s in sentences(text))
+
+    def said_in(self, phrases: list[str]) -> int:
+        """In how many earlier touchpoints one of these phrases appears."""
+        low = [p.casefold() for p in phrases]
+        return sum(any(p in m.casefold() for p in low) for m in self.brief.previous_messages)
+
+
+def _bare(sentence: str) -> str:
+    """A sentence without the heading marks and bullets around it, as a reader sees it."""
+    return sentence.strip().lstrip("#·-・ ").strip()

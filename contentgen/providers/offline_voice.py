@@ -1,0 +1,103 @@
+"""Whose voice a draft is in, and to whom: address form, sender name, emoji, punctuation per locale.
+
+One draft, one form of address: 您 or 你 (zh), です/ます throughout (ja), "you" (en); a broadcast
+(group, moments, official account, video) speaks to 大家 / 皆さま and never to one person; a 1:1
+message is signed with the salesperson's name (the persona's display name in
+prompts/personas.yaml: the brief has no sender field).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contentgen.providers.offline_facts import Facts
+
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e"
+# ASCII punctuation right after a CJK character reads as a typo in zh/ja: make it full-width.
+_HALF_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,!?:;])(?!\d)")
+_FULL = {",": "，", "!": "！", "?": "？", ":": "：", ";": "；"}
+_ENDS = "。！？!?.…」』\")：:，,"  # a phrase ending in one of these is left as written
+_EMOJI_CHANNELS = frozenset({"wecom_1v1", "group", "moments"})
+
+
+@cache
+def _display_names(prompts_dir: str) -> dict[str, dict[str, str]]:
+    path = Path(prompts_dir) / "personas.yaml"
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for pid, spec in (data or {}).items():
+        names = spec.get("display_name") if isinstance(spec, dict) else None
+        if isinstance(names, dict):
+            out[str(pid)] = {str(k): str(v) for k, v in names.items()}
+    return out
+
+
+def display_name(persona: str, locale: str, fallback: str) -> str:
+    """The salesperson's name for a persona and locale (prompts/personas.yaml display_name)."""
+    from contentgen.config import Settings
+
+    names = _display_names(str(Settings.load().prompts_dir)).get(persona, {})
+    return names.get(locale) or fallback
+
+
+class Voice:
+    """The persona's voice on one channel in one locale."""
+
+    def __init__(self, facts: Facts, bank: dict[str, Any]):
+        b = facts.brief
+        self.facts, self.bank, self.locale = facts, bank, b.locale
+        self.sep: str = bank["sep"]
+        address = bank["address"]
+        self.you: str = address["many"] if facts.broadcast else address[b.persona]
+        self.name = display_name(b.persona, b.locale, bank["names"][b.persona])
+        self.role: str = bank["roles"].get(b.industry, bank["roles"]["*"])
+        self.emoji_ok = (b.persona == "approachable" and b.channel in _EMOJI_CHANNELS
+                         and b.locale != "en-US" and b.industry not in ("finance", "health"))
+
+    @property
+    def en(self) -> bool:
+        return self.locale == "en-US"
+
+    def sentence(self, text: str) -> str:
+        """One sentence as the locale writes it: capitalised in English, ending in punctuation."""
+        text = text.strip()
+        if not text:
+            return ""
+        if self.en and text[0].isalpha():
+            text = text[0].upper() + text[1:]
+        if text[-1] not in _ENDS and not text.endswith("#ad"):
+            text += "." if self.en else "。"
+        return text
+
+    def join(self, parts: list[str]) -> str:
+        return self.sep.join(p for p in (self.sentence(p) for p in parts) if p)
+
+    def finish(self, text: str) -> str:
+        """Punctuation and spacing checked once over a whole field."""
+        if self.en:
+            text = re.sub(r"([.!?])(?=[A-Z])", r"\1 ", text)  # "here!A tip" → "here! A tip"
+            text = re.sub(r"[ \t]{2,}", " ", text)
+            text = re.sub(r"\n[ \t]+", "\n", text)  # a label on its own line: the next one starts clean
+            text = re.sub(r" +([,.!?;:])", r"\1", text)
+            if self.facts.brief.persona == "professional":
+                text = text.replace("!", ".")  # a specialist advisor does not exclaim
+            text = text.strip()
+            text = text[:1].upper() + text[1:]  # every field starts as a sentence or a label does
+        else:
+            text = _HALF_AFTER_CJK.sub(lambda m: _FULL[m.group(1)], text)
+            text = re.sub(rf"(?<=[{_CJK}]) +(?=[{_CJK}])", "", text)
+            text = text.replace("。。", "。").replace("？。", "？").replace("！。", "！")
+        return text.strip()
+
+    def sign_off(self) -> str:
+        """The 1:1 signature: the salesperson's name (and role for the professional persona)."""
+        key = "professional" if self.facts.brief.persona == "professional" else "approachable"
+        return str(self.bank["sign_off"][key]).format(name=self.name, role=self.role)
