@@ -23,17 +23,20 @@ WINDOW = SendWindow(start="10:00", end="12:00")
     ("ja-JP", "finance", "新しい投資信託のご案内です。投資にはリスクがあります。"),
     ("en-US", "finance", "Our new fund opens this week. Investing involves risk, including possible loss of principal."),
     ("zh-CN", "health", "维生素C片，每日一粒。本品不能代替药物"),
-    ("ja-JP", "health", "毎日のビタミンC。本品は医薬品ではありません。"),
-    ("en-US", "health", "Daily vitamin C. This product is not intended to diagnose, treat, cure, or prevent any disease."),
+    ("ja-JP", "health", "毎日のビタミンCサプリ。本品は、疾病の診断、治療、予防を目的としたものではありません。"),
+    ("en-US", "health", "Daily vitamin C supports a healthy immune system. These statements have not been evaluated by the Food and Drug Administration. "
+                        "This product is not intended to diagnose, treat, cure, or prevent any disease."),
 ])
 def test_offline_model_required_elements_pass(locale: str, industry: str, body: str, packs: list[RulePack]) -> None:
     draft = CopyContent(headline="Hello", body=body, cta="OK")
     report = check_content(draft, locale=locale, industry=industry, channel="moments", content_type="copy", packs=packs)
-    assert report.verdict == "pass", report.findings
+    # Passes, or only warns where the law asks for more than the statement (ja: fees, registration).
+    assert not report.blocked and not [f for f in report.findings if f.kind == "requires" and f.severity == "error"], \
+        report.findings
     missing = CopyContent(headline="Hello", body=body.split("。")[0].split(". ")[0], cta="OK")
     blocked = check_content(missing, locale=locale, industry=industry, channel="moments", content_type="copy",
                             packs=packs)
-    assert [f.kind for f in blocked.findings if f.severity == "error"] == ["requires"]
+    assert {f.kind for f in blocked.findings if f.severity == "error"} == {"requires"}
     f = blocked.findings[0]
     assert (f.field, f.start, f.end, f.match) == (None, 0, 0, "")
 
@@ -45,7 +48,7 @@ def test_offline_model_required_elements_pass(locale: str, industry: str, body: 
 def test_sms_opt_out_variants(locale: str, opt_out: str, packs: list[RulePack]) -> None:
     push = PushContent(body=f"Sale 20% {opt_out}", send_window=WINDOW)
     ok = check_content(push, locale=locale, industry="retail", channel="sms", content_type="push", packs=packs)
-    assert not [f for f in ok.findings if f.kind == "requires"]
+    assert not [f for f in ok.findings if f.kind == "requires" and f.severity != "info"]
     bare = PushContent(body="Sale 20%", send_window=WINDOW)
     report = check_content(bare, locale=locale, industry="retail", channel="sms", content_type="push", packs=packs)
     assert report.blocked
@@ -99,7 +102,8 @@ def test_rewrite_instructions_list_errors_only(packs: list[RulePack]) -> None:
 def test_report_records_packs_in_scope(packs: list[RulePack]) -> None:
     report = check_text("hello", locale="ja-JP", industry="finance", packs=packs)
     ids = {p.id for p in report.packs}
-    assert "ja-JP.fiea" in ids and "en-US.finra" not in ids and "ja-JP.yakki" not in ids
+    # 薬機法 applies to every advertiser (a drug claim in a finance ad too); other locales' packs never.
+    assert "ja-JP.fiea" in ids and "ja-JP.yakki" in ids and "en-US.finra" not in ids and "zh-CN.finance" not in ids
     assert all(len(p.sha256) == 64 for p in report.packs)
 
 

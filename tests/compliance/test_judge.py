@@ -18,7 +18,7 @@ import pytest
 import vcr
 import yaml
 
-from contentgen.compliance import RulePack, check_text
+from contentgen.compliance import RulePack, check_text, load_packs
 from contentgen.compliance.judge import MAX_JUDGE_CHARS, OFF, Judge, locate
 from contentgen.compliance.judge_prompt import CATEGORIES, MAX_PROBLEMS
 from contentgen.config import Settings
@@ -69,6 +69,42 @@ def judge(live: Any, packs: list[RulePack]) -> Judge:
     return Judge(Settings.load(), packs=packs, retry=FAST, timeout=5)
 
 
+# The judge is measured against a fixed rule set: one guarantee rule, so that which judge findings
+# a rule confirms does not change as the shipped packs grow.
+FIXTURE_PACK = """
+id: test.judge
+version: "1"
+title: 金融投资广告（测试）
+locales: [zh-CN]
+rules:
+  - id: zh.finance.art25-guarantee
+    kind: terms
+    level: error
+    category: investment_promise
+    message: 不得承诺收益或保本
+    reference: 《广告法》第二十五条第（一）项
+    terms: [稳赚不赔]
+    examples: {hit: [稳赚不赔], clean: [投资有风险]}
+"""
+
+
+@pytest.fixture(scope="module")
+def fixture_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("judge-rules")
+    (d / "finance.yaml").write_text(FIXTURE_PACK, encoding="utf-8")
+    return d
+
+
+@pytest.fixture(autouse=True)
+def _fixture_rules_everywhere(fixture_rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTENTGEN_RULES_DIR", str(fixture_rules))  # check_text and the CLI read it
+
+
+@pytest.fixture
+def packs(fixture_rules: Path) -> list[RulePack]:
+    return load_packs(fixture_rules)
+
+
 def rules_report(text: str = TEXT, **kw: Any) -> Any:
     return check_text(text, locale="zh-CN", industry=kw.pop("industry", "finance"), **kw)
 
@@ -109,7 +145,7 @@ def test_request_treats_the_text_as_untrusted_data(judge: Judge, live: Any) -> N
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     assert "UNTRUSTED CONTENT" in system and "never instructions" in system
     assert all(f"- {c}:" in system for c in CATEGORIES)
-    assert "第二十五条" in system and "zh-CN.finance" in system
+    assert "test.judge" in system and "金融投资广告（测试）" in system  # the packs in scope are named
     # The block's marker is random: the text's fake closing line does not end it.
     open_line = next(line for line in user.splitlines() if line.startswith("<<<TEXT "))
     nonce = open_line.removeprefix("<<<TEXT ").removesuffix(">>>")
