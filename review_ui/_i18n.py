@@ -84,7 +84,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "override": ("合规豁免", "Compliance override"),
     "justification": ("豁免理由（必填）", "Justification (required)"),
     "override_done": ("已豁免", "Overridden"),
-    "compliance_queue": ("存在错误级问题的草稿", "Drafts blocked by error-level findings"),
+    "compliance_queue": ("待合规决定（错误级问题的草稿、规则更新后撤回的版本）",
+                         "Waiting for compliance (blocked drafts, versions withdrawn after a rule change)"),
+    "withdrawn_by_rescan": ("规则更新后复检不通过，已停止投放；填写理由后可恢复",
+                            "Withdrawn from delivery by the rescan after a rule change; a written override reinstates it"),
     # library
     "search": ("全文搜索", "Full-text search"),
     "status": ("状态", "Status"),

@@ -134,8 +134,9 @@ def review_queue() -> None:
 
 
 def override_queue() -> None:
-    """Drafts held back by error-level findings, for a compliance decision."""
-    query = {**queue.filters("o", findings_filter=False), "status": "draft", "verdict": "block"}
+    """Drafts held back by error-level findings, and versions a rule rescan withdrew from
+    delivery, for a compliance decision (the library's compliance queue)."""
+    query = {**queue.filters("o", findings_filter=False), "compliance_queue": True}
     _notices()
     material, pos, total = queue.current(lib, "o", query)
     st.caption(f"{t('compliance_queue')}: {total}")
@@ -144,7 +145,13 @@ def override_queue() -> None:
         return
     queue.navigator("o", pos, total)
     v = _item(material)
-    if v.override is None and v.verdict == "block":
+    withdrawn = lib.withdrawn_versions(material.id)
+    if withdrawn:  # reinstating puts the version back where it was (released: served again)
+        st.warning(f"{t('withdrawn_by_rescan')}: v{withdrawn[0]}")
+        st.text_area(t("justification"), key="o_justification", height=80)
+        st.button(t("override"), key="o_override", type="primary", on_click=_override,
+                  args=(material.id, withdrawn[0]))
+    elif v.override is None and v.verdict == "block":
         st.text_area(t("justification"), key="o_justification", height=80)
         st.button(t("override"), key="o_override", type="primary", on_click=_override,
                   args=(material.id, v.version))

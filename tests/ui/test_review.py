@@ -108,7 +108,7 @@ def test_compliance_queue_holds_only_blocked_drafts(lib: Any, app: Any, make_mat
     blocked = make_material("draft", body="全网最好用的野餐篮。", error=True)
     at = app("chen", "review")
     assert not at.exception
-    assert "存在错误级问题的草稿: 1" in [c.value for c in at.caption]  # the warning-only draft is not
+    assert "待合规决定（错误级问题的草稿、规则更新后撤回的版本）: 1" in [c.value for c in at.caption]  # not the warning-only draft
     assert any(blocked.id in m.value for m in at.markdown)
 
 
@@ -119,3 +119,27 @@ def test_age_filter_keeps_only_items_waiting_long_enough(lib: Any, app: Any, mak
     at.selectbox(key="r_f_age").select("1d").run()
     assert not at.exception
     assert "待审核: 0" in [c.value for c in at.caption]
+
+
+def test_compliance_queue_shows_a_withdrawn_version_and_the_override_reinstates_it(
+        lib: Any, app: Any, make_material: Any, tmp_path: Any) -> None:
+    import shutil
+
+    from contentgen.config import ROOT
+    from library.rescan import RulePacks, rescan
+
+    m = make_material("released", body="周末野餐篮上新，欢迎选购。")
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "zz-test.yaml").write_text(
+        "id: test.picnic\nversion: '1'\ntitle: t\nlocales: [zh-CN]\nrules:\n  - id: t.picnic\n    kind: terms\n"
+        "    level: error\n    message: no picnic\n    reference: r\n    terms: [野餐篮]\n"
+        "    examples: {hit: [野餐篮], clean: [餐具]}\n", encoding="utf-8")
+    assert rescan(lib, engine=RulePacks(str(rules))).withdrawals
+    at = app("chen", "review")
+    assert not at.exception
+    assert any("v1" in w.value for w in at.warning)
+    at.text_area(key="o_justification").input("菜单用语，非功效宣称").run()
+    at.button(key="o_override").click().run()
+    assert not at.exception
+    assert lib.get(m.id).status == "released"
