@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 # Clause punctuation after normalisation (full-width folded to ASCII; 、。「」 stay as they are).
-_CLAUSE = re.compile(r"[,.;:!?、。「」“”\"'()\[\]\n—–]")
+_CLAUSE = re.compile(r"[,.;:!?、。「」“”\"()\[\]\n—–]")  # not the apostrophe: can't, don't negate
 
 # zh: negators that govern what follows: a word within two characters (不能 治疗, 不承诺 保本),
 # a single character only right before the claim (不保本; 不节食也能瘦 is no negation of 能瘦).
@@ -33,7 +33,7 @@ _JA_NEG = re.compile(
 # en: a negator within two words before the claim (not guaranteed, does not cure, no guarantee).
 _EN_NEG = re.compile(
     r"\b(?:not|no|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|nor|without|neither)"
-    r"(?!\s+(?:only|just|doubt|wonder|matter|longer|more than|miss|worry|wait|hesitate)\b)(?:\s+[a-z'-]+){0,2}\s*$"
+    r"(?!\s+(?:only|just|doubt|wonder|matter|longer|more than|miss|worry|wait|hesitate)\b)(?:\s+[a-z'-]+){0,3}\s*$"
 )
 # Quoted and talked about: “保本”这类宣传, 「必ず儲かる」といった勧誘, so-called "guaranteed" returns.
 _MENTION_AFTER = re.compile(

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from itertools import combinations, product
 
-_MAX = 48  # spellings of one term at most: the automaton stays small with thousands of terms
+_MAX = 96  # spellings of one term at most: the automaton stays small with thousands of terms
 _LATIN_TERM = re.compile(r"^[a-z0-9#$%&'.+ -]+$")
 _WORD = re.compile(r"^[a-z]{3,}$")
 _STOP = frozenset("and the for you your our are not with from was were has have had its".split())
