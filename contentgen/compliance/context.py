@@ -66,8 +66,9 @@ def mentioned(text: str, start: int, end: int) -> bool:
     original text: normalisation joins quotes between CJK characters)."""
     before = text[max(0, start - _WINDOW):start]
     after = text[end:end + _WINDOW]
-    quoted_before = before.rstrip()[-1:] in "\"'“‘「『＂"
-    quoted_after = after.lstrip()[:1] in "\"'”’」』＂"
+    last, first = before.rstrip()[-1:], after.lstrip()[:1]  # "" at the text's edges: no quote
+    quoted_before = bool(last) and last in "\"'“‘「『＂"
+    quoted_after = bool(first) and first in "\"'”’」』＂"
     if not (quoted_before or quoted_after):
         return bool(_MENTION_BEFORE.search(before)) and bool(_MENTION_AFTER.match(after))
     return bool(_MENTION_AFTER.match(after)) or bool(_MENTION_BEFORE.search(before))

@@ -44,6 +44,7 @@ def test_negation(fam: str, text: str, term: str, expected: bool) -> None:
     ("我们的产品“最好”", "最好", False),  # quoted, but claimed
     ("这款面霜是“药妆”", "药妆", False),
     ('Our "guaranteed" plan', "guaranteed", False),
+    ("三等奖神秘好礼等你拿", "三等奖", False),  # no quote at the text's start is no quote
 ])
 def test_mention(text: str, term: str, expected: bool) -> None:
     i = text.index(term)
