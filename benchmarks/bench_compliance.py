@@ -34,7 +34,8 @@ from flashtext import KeywordProcessor  # noqa: E402
 from contentgen.compliance.engine import check_content, packs_in_scope, scan  # noqa: E402
 from contentgen.compliance.matcher import Context  # noqa: E402
 from contentgen.compliance.normalize import normalize  # noqa: E402
-from contentgen.compliance.packs import RulePack, load_packs  # noqa: E402
+from contentgen.compliance.pack_loading import load_packs  # noqa: E402
+from contentgen.compliance.packs import RulePack  # noqa: E402
 from contentgen.compliance.scanner import merged  # noqa: E402
 from contentgen.config import ROOT  # noqa: E402
 

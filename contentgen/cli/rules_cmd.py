@@ -11,7 +11,8 @@ import yaml
 from contentgen.cli._common import emit_json, format_option
 from contentgen.cli.rules_eval_cmd import register as register_eval
 from contentgen.compliance.examples import run_examples
-from contentgen.compliance.packs import RulePack, dump, find_rule, load_packs, read_packs
+from contentgen.compliance.pack_loading import load_packs, read_packs
+from contentgen.compliance.packs import RulePack, dump, find_rule
 from contentgen.config import Settings
 
 

@@ -10,7 +10,7 @@ import click
 
 from contentgen.cli._common import emit_json, format_option
 from contentgen.compliance.evaluate import evaluate, read_cases
-from contentgen.compliance.packs import load_packs
+from contentgen.compliance.pack_loading import load_packs
 from contentgen.config import Settings
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from contentgen.compliance.engine import MAX_CHARS, check_brief, check_content, check_text
 from contentgen.compliance.fixes import apply_fixes, fix_content, rewrite_instructions, unified_diff
-from contentgen.compliance.packs import Rule, RulePack, load_packs
+from contentgen.compliance.pack_loading import load_packs
+from contentgen.compliance.packs import Rule, RulePack
 from contentgen.compliance.report import ComplianceReport, Finding, PackRef
 
 __all__ = [

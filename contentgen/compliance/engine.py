@@ -12,7 +12,8 @@ from pydantic import BaseModel, TypeAdapter
 from contentgen import vocab
 from contentgen.compliance.matcher import Context, in_scope
 from contentgen.compliance.normalize import family, normalize
-from contentgen.compliance.packs import RulePack, load_packs
+from contentgen.compliance.pack_loading import load_packs
+from contentgen.compliance.packs import RulePack
 from contentgen.compliance.product_type import infer_product_type
 from contentgen.compliance.report import ComplianceReport, Finding
 from contentgen.compliance.scanner import Merged, merged

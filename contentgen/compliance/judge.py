@@ -28,7 +28,8 @@ from contentgen.compliance.judge_prompt import (
     category_of,
     rule_categories,
 )
-from contentgen.compliance.packs import RulePack, load_packs
+from contentgen.compliance.pack_loading import load_packs
+from contentgen.compliance.packs import RulePack
 from contentgen.compliance.report import ComplianceReport, Finding
 from contentgen.config import Settings
 from contentgen.providers import ModelHandle, RetryPolicy, get_model

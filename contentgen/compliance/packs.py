@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -13,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contentgen import vocab
 from contentgen.compliance.macros import expand_macros
-from contentgen.disclosures import Disclosures, load_disclosures
 from contentgen.errors import RulePackError, UsageError
 
 RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
@@ -301,90 +299,6 @@ def parse_pack(raw: bytes, path: str) -> RulePack:
     pack = pack.model_copy(update={"path": path, "sha256": sha, "lines": lines})
     _CACHE[sha] = pack
     return pack
-
-
-def pack_files(rules_dir: Path) -> list[Path]:
-    if not rules_dir.is_dir():
-        raise RulePackError(f"rules directory {rules_dir} does not exist; set CONTENTGEN_RULES_DIR or --rules-dir")
-    return sorted(p for p in rules_dir.rglob("*.yaml")
-                  if p.is_file() and not (p.parent == rules_dir and p.name in DATA_FILES))
-
-
-def load_packs(rules_dir: Path | str) -> list[RulePack]:
-    """Every pack under rules_dir, validated; parsed packs are cached by their sha256."""
-    packs, problems = read_packs(rules_dir)
-    if problems:
-        raise PackProblems(problems)
-    return packs
-
-
-def read_packs(rules_dir: Path | str) -> tuple[list[RulePack], list[str]]:
-    """The packs that are valid, and every problem found (for `rules check`)."""
-    rules_dir = Path(rules_dir)
-    files = pack_files(rules_dir)
-    if not files:
-        raise RulePackError(f"no rule packs (*.yaml) under {rules_dir}")
-    packs: list[RulePack] = []
-    problems: list[str] = []
-    lib = load_disclosures(rules_dir)
-    for f in files:
-        try:
-            packs.append(with_disclosures(parse_pack(f.read_bytes(), str(f)), lib))
-        except PackProblems as e:
-            problems += e.problems
-    problems += _cross_pack_problems(packs)
-    return packs, problems
-
-
-def with_disclosures(pack: RulePack, lib: Disclosures) -> RulePack:
-    """The pack with its `disclosures:` keys resolved into accepted elements, and its masks.
-
-    The pack's sha256 then covers the library too, so a changed statement re-scans the library.
-    """
-    if not lib.statements:
-        return pack
-    key = (pack.sha256, pack.path, lib.sha256)
-    hit = _RESOLVED.get(key)
-    if hit is not None:
-        return hit
-    rules = []
-    for i, rule in enumerate(pack.rules):
-        if rule.disclosures:
-            extra: list[str] = []
-            for name in rule.disclosures:
-                if name not in lib.statements:
-                    raise PackProblems([f"{pack.path}:{pack.line_of(f'rules[{i}].disclosures')}: unknown disclosure "
-                                        f"{name!r}; rules/disclosures.yaml has: {', '.join(lib.statements)}"])
-                for loc in rule.scope.locales or pack.locales:
-                    extra += [w for w in lib.accepted(name, loc) if w not in extra]
-            first = next((lib.text(rule.disclosures[0], loc) for loc in rule.scope.locales or pack.locales), None)
-            rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra], "statement": first,
-                                           "suggestion": rule.suggestion or first})
-        rules.append(rule)
-    masks = {loc: tuple(dict.fromkeys(lib.all_accepted(loc))) for loc in pack.locales}
-    sha = hashlib.sha256(f"{pack.sha256}:{lib.sha256}".encode()).hexdigest()
-    hit = _RESOLVED[key] = pack.model_copy(update={"rules": rules, "masks": masks, "sha256": sha})
-    return hit
-
-
-_RESOLVED: dict[tuple[str, str, str], RulePack] = {}
-
-
-def _cross_pack_problems(packs: list[RulePack]) -> list[str]:
-    problems: list[str] = []
-    pack_ids: dict[str, str] = {}
-    rule_ids: dict[str, str] = {}
-    for pack in packs:
-        if pack.id in pack_ids:
-            problems.append(f"{pack.path}:{pack.line_of('id')}: duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})")
-        pack_ids[pack.id] = pack.path
-        for i, rule in enumerate(pack.rules):
-            where = f"{pack.path}:{pack.line_of(f'rules[{i}].id')}"
-            if rule.id in rule_ids:
-                problems.append(f"{where}: duplicate rule id {rule.id!r} (first at {rule_ids[rule.id]})")
-            else:
-                rule_ids[rule.id] = where
-    return problems
 
 
 def find_rule(packs: list[RulePack], rule_id: str) -> tuple[RulePack, Rule]:
