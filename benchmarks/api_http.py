@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from contentgen.usecases import open_library
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = 100
 # Pages walked before starting over: the first pass renders payloads (cold), later passes
@@ -144,12 +146,11 @@ def part_http(args: argparse.Namespace, workdir: Path) -> bool:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_library import make_drafts  # the insert half's rows: sms pushes in 3 locales
 
-    from library import Library
 
     n = args.materials
     db_path = workdir / "api.db"
     t0 = time.perf_counter()
-    lib = Library.open(db_path)
+    lib = open_library(db_path)
     lib.save_drafts(make_drafts(n), author="bench", batch_size=2000)
     token = lib.tokens.create("bench", ["sms"])
     lib.close()
@@ -172,9 +173,9 @@ def part_http(args: argparse.Namespace, workdir: Path) -> bool:
 def _serve_api(db: str, port: int) -> None:
     import uvicorn
 
-    from library.delivery_api import create_app
+    from library.api.app import create_app
 
-    uvicorn.run(create_app(db, rescan_on_start=False), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(db), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def _serve_bare(docs_file: str, port: int) -> None:

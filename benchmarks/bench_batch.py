@@ -12,10 +12,10 @@ import json
 import sys
 import time
 
-from contentgen.config import Settings
 from contentgen.generate import Generator, Job
+from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import Brief, ModelInfo
 from contentgen.providers import ModelHandle
-from contentgen.schemas import Brief, ModelInfo
 from contentgen.testing import FakeChatModel
 
 ANSWER = json.dumps(

@@ -37,7 +37,7 @@ from contentgen.compliance.normalize import normalize  # noqa: E402
 from contentgen.compliance.pack_loading import load_packs  # noqa: E402
 from contentgen.compliance.packs import RulePack  # noqa: E402
 from contentgen.compliance.scanner import merged  # noqa: E402
-from contentgen.config import ROOT  # noqa: E402
+from contentgen.kernel.config import ROOT  # noqa: E402
 
 # Common CJK characters for filler text, a separate set for the synthetic banned terms.
 FILLER = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府"
@@ -72,9 +72,9 @@ def shipped(ctx: Context) -> tuple[list[str], list[str], list[RulePack]]:
 
 def draft_p50(rounds: int = 200) -> tuple[float, float, int]:
     """check_content per draft (ms): one offline draft per industry × channel, the shipped packs."""
-    from contentgen import vocab
     from contentgen.generate import generate
-    from contentgen.schemas import Brief
+    from contentgen.kernel import vocab
+    from contentgen.kernel.schemas import Brief
 
     briefs = []
     for industry in vocab.INDUSTRIES:

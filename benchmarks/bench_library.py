@@ -23,8 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from contentgen.compliance.report import ComplianceReport  # noqa: E402
-from contentgen.schemas import (  # noqa: E402
+from contentgen.kernel.report import ComplianceReport  # noqa: E402
+from contentgen.kernel.schemas import (  # noqa: E402
     Brief,
     Draft,
     ModelInfo,
@@ -32,7 +32,8 @@ from contentgen.schemas import (  # noqa: E402
     SendWindow,
     content_text,
 )
-from library import Library, migrations  # noqa: E402
+from contentgen.usecases import open_library  # noqa: E402
+from library import migrations  # noqa: E402
 from library._db import Connections  # noqa: E402
 from library.batch_save import build_rows  # noqa: E402
 from library.store import SYSTEM_ROLE  # noqa: E402
@@ -88,7 +89,7 @@ def bench_inserts(n: int, workdir: Path) -> dict[str, float]:
     assert db["materials"].count == n and db["material_search"].count == n
     conns.close()
 
-    lib = Library.open(workdir / "lib.db")
+    lib = open_library(workdir / "lib.db")
     t0 = time.perf_counter()
     saved = lib.save_drafts(drafts, author="bench", batch_size=BATCH)
     lib_s = time.perf_counter() - t0

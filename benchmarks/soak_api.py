@@ -32,6 +32,8 @@ from pathlib import Path
 
 import httpx
 
+from contentgen.usecases import open_library
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -81,9 +83,8 @@ def build_library(db: Path, n: int) -> str:
     from api_http import release_all
     from bench_library import make_drafts
 
-    from library import Library
 
-    lib = Library.open(db)
+    lib = open_library(db)
     lib.save_drafts(make_drafts(n), author="bench", batch_size=2000)
     token = lib.tokens.create("soak", ["sms"])
     lib.close()

@@ -1,9 +1,9 @@
 """contentgen: industry- and segment-specific marketing content, generated, checked and reviewed."""
 
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.config import Settings
-from contentgen.errors import ContentgenError
-from contentgen.schemas import (
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ContentgenError
+from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.kernel.schemas import (
     Brief,
     CopyContent,
     Draft,

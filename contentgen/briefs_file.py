@@ -10,9 +10,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from contentgen.errors import BriefError
 from contentgen.generate import Failure, Job, jobs_for
-from contentgen.schemas import Brief
+from contentgen.kernel.errors import BriefError
+from contentgen.kernel.schemas import Brief
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -57,7 +57,7 @@ def load_jobs(path: str | Path, *, default_variants: int = 1) -> tuple[list[Job]
             brief = Brief(**data)
             jobs += jobs_for(brief, int(variants), where)
         except ValidationError as e:
-            from contentgen.errors import validation_message
+            from contentgen.kernel.errors import validation_message
 
             failures.append(Failure("", 0, data, validation_message(e), where))
         except (TypeError, ValueError) as e:

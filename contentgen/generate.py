@@ -22,9 +22,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tracers.context import register_configure_hook
 from pydantic import BaseModel
 
-from contentgen.config import Settings
-from contentgen.errors import ContentgenError, ProviderError
-from contentgen.schemas import (
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ChannelLimitError, ContentgenError, ProviderError
+from contentgen.kernel.schemas import (
     CONTENT_MODELS,
     Attempt,
     Brief,
@@ -33,7 +33,7 @@ from contentgen.schemas import (
     channel_problems,
     content_text,
 )
-from contentgen.vocab import LOCALES
+from contentgen.kernel.vocab import LOCALES
 
 log = logging.getLogger("contentgen.generate")
 
@@ -230,7 +230,7 @@ class Generator:
                 break
             if round_no == self.max_rewrites:
                 if problems:
-                    raise ProviderError(
+                    raise ChannelLimitError(
                         f"draft still breaks {brief.channel} limits after {round_no} rewrites: "
                         + "; ".join(problems),
                         attempts=attempts,

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from contentgen import vocab
-from contentgen.errors import PlanError, UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.calendar import Send
+from contentgen.kernel.errors import PlanConstraintError, UsageError
 from contentgen.plan_templates import TouchpointSpec
 
 STRONGEST = max(vocab.CHANNEL_INTENSITY.values())
@@ -43,14 +44,6 @@ DEFAULT_MONTHLY_CAPS: dict[str, int] = {
 }
 _BASE = date(2000, 1, 3)  # any ordinary day: clock arithmetic on times of day
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-class PlanConstraintError(PlanError):
-    """A plan that cannot keep one of its constraints; `constraint` names which."""
-
-    def __init__(self, constraint: str, message: str) -> None:
-        self.constraint = constraint
-        super().__init__(f"plan cannot meet its constraints: {constraint}: {message}")
 
 
 @dataclass(frozen=True)
@@ -155,14 +148,6 @@ def parse_time_preferences(prefs: list[str] | tuple[str, ...]) -> TimePreference
     if weekend and at is None:
         at = time(12, 0)
     return TimePreference(frozenset(days) if days else None, at, tuple(prefs))
-
-
-@dataclass(frozen=True)
-class Send:
-    """A send already scheduled for the same customers (another plan), counted in the caps."""
-
-    at: datetime  # aware
-    channel: str
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from contentgen import vocab
-from contentgen.errors import PlanError, UnknownIdentifierError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import PlanError, UnknownIdentifierError
 
 CYCLE_LENGTHS: tuple[int, ...] = (7, 15)
 

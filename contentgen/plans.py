@@ -23,9 +23,25 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from contentgen import vocab
-from contentgen.config import Settings
-from contentgen.errors import ContentgenError, PlanError, UsageError, validation_message
+from contentgen.kernel import vocab
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import (
+    ChannelLimitError,
+    ContentgenError,
+    PlanError,
+    UsageError,
+    validation_message,
+)
+from contentgen.kernel.schemas import (
+    Brief,
+    Channel,
+    Draft,
+    Industry,
+    Locale,
+    Persona,
+    SegmentId,
+    channel_problems,
+)
 from contentgen.plan_schedule import (
     DEFAULT_TIMEZONES,
     WEEKDAY_NAMES,
@@ -46,16 +62,6 @@ from contentgen.plan_templates import (
     find_template,
     load_templates,
     touchpoint_note,
-)
-from contentgen.schemas import (
-    Brief,
-    Channel,
-    Draft,
-    Industry,
-    Locale,
-    Persona,
-    SegmentId,
-    channel_problems,
 )
 
 __all__ = [
@@ -342,6 +348,6 @@ def _repeats(draft: Draft, earlier: list[PlannedTouchpoint]) -> tuple[PlannedTou
 
 def _generation_error(slot: ScheduledTouchpoint, e: ContentgenError) -> PlanError:
     where = f"touchpoint {slot.seq} (day {slot.day}, {slot.channel}/{slot.content_type})"
-    if "limits" in str(e):
+    if isinstance(e, ChannelLimitError):
         return PlanConstraintError("channel limits", f"{where}: {e}")
     return PlanError(f"{where} could not be generated, so the plan is incomplete: {e}")

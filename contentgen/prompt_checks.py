@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contentgen import vocab
-from contentgen.errors import ContentgenError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import ContentgenError
 from contentgen.prompt_context import Guidance
 from contentgen.prompt_file import PromptFile, make_env, parse_file
 from contentgen.prompts import PromptCatalog, _prompt_paths

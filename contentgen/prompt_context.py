@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from contentgen import vocab
-from contentgen.disclosures import default_disclosures
-from contentgen.errors import PromptError
-from contentgen.schemas import CONTENT_MODELS, Brief
+from contentgen.kernel import vocab
+from contentgen.kernel.disclosures import default_disclosures
+from contentgen.kernel.errors import PromptError
+from contentgen.kernel.schemas import CONTENT_MODELS, Brief
 
 DATA_FILES = ("segments.yaml", "personas.yaml", "channels.yaml", "locales.yaml")
 

@@ -21,11 +21,11 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ValidationError
 
-from contentgen import vocab
-from contentgen.errors import BriefError, PromptError, UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import BriefError, PromptError, UsageError
+from contentgen.kernel.schemas import CONTENT_MODELS, Brief
 from contentgen.prompt_context import Guidance
 from contentgen.prompt_meta import PromptMeta
-from contentgen.schemas import CONTENT_MODELS, Brief
 
 BRIEF_BLOCK = "brief_block.j2"
 BLOCKS = ("system", "user")
@@ -156,7 +156,7 @@ class PromptFile:
         try:
             return Brief(**data)
         except ValidationError as e:
-            from contentgen.errors import validation_message
+            from contentgen.kernel.errors import validation_message
 
             raise BriefError(validation_message(e)) from None
 
@@ -413,7 +413,7 @@ def _check_examples(pf: PromptFile) -> None:
         try:
             schema(**ex.answer)
         except ValidationError as e:
-            from contentgen.errors import validation_message
+            from contentgen.kernel.errors import validation_message
 
             raise PromptError(f"{pf.path}:{line}: examples[{i}].answer does not fit {pf.output_schema}: {validation_message(e)}") from None
         except TypeError as e:

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contentgen import vocab
-from contentgen.schemas import CONTENT_MODELS, Brief
+from contentgen.kernel import vocab
+from contentgen.kernel.schemas import CONTENT_MODELS, Brief
 
 
 class ModelSpec(BaseModel):
@@ -29,7 +29,7 @@ class InputSpec(BaseModel):
     def _brief_fields(cls, v: list[str]) -> list[str]:
         unknown = [f for f in v if f not in Brief.model_fields]
         if unknown:
-            raise ValueError(f"not brief fields: {', '.join(unknown)}; see contentgen/schemas.py Brief")
+            raise ValueError(f"not brief fields: {', '.join(unknown)}; see contentgen/kernel/schemas.py Brief")
         return v
 
 

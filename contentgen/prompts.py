@@ -15,10 +15,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contentgen.errors import PromptError
+from contentgen.kernel.errors import PromptError
+from contentgen.kernel.schemas import Brief
 from contentgen.prompt_context import Guidance
 from contentgen.prompt_file import PromptFile, RenderedPrompt, make_env, parse_file
-from contentgen.schemas import Brief
 
 __all__ = ["PromptCatalog", "PromptFile", "RenderedPrompt", "Resolution", "family_chain"]
 

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contentgen.compliance.report import ComplianceReport
-from contentgen.errors import UsageError
-from contentgen.schemas import CONTENT_MODELS
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.report import ComplianceReport
+from contentgen.kernel.schemas import CONTENT_MODELS
 from library import workflow
 from library._db import dumps, loads, now
 

@@ -18,10 +18,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from contentgen import vocab
-from contentgen.compliance.report import ComplianceReport
-from contentgen.errors import UsageError
-from contentgen.schemas import Channel, ContentType, Industry, Locale, Persona, SegmentId
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.report import ComplianceReport
+from contentgen.kernel.schemas import Channel, ContentType, Industry, Locale, Persona, SegmentId
 from library.models import ROLES, SOURCES, STATUSES
 
 INT64 = 2**63 - 1

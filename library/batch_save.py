@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import from_json
 
-from contentgen.schemas import Draft, content_fields, content_text
+from contentgen.kernel.schemas import Draft, content_fields, content_text
 from library._db import dumps, now
 from library.models import MaterialVersion
 from library.queries import VERSION_COLS, version_from_row

@@ -21,7 +21,7 @@ import sqlite_utils
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[Migration] = []
 # Modules (dotted names) whose import registers more migrations, e.g. "contentgen.plans.store".
-EXTRA_MIGRATION_MODULES: list[str] = ["library.plans", "library.deliveries"]
+EXTRA_MIGRATION_MODULES: list[str] = ["library.plans", "library.api.deliveries"]
 
 
 def migration(fn: Migration) -> Migration:

@@ -17,20 +17,20 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlite_utils
 from pydantic import BaseModel
 
-from contentgen.errors import ContentgenError, NotFoundError, PermissionDenied, UsageError
+from contentgen.kernel.calendar import Send
+from contentgen.kernel.errors import ContentgenError, PlanConstraintError, UsageError
 from library import workflow
 from library._db import dumps, immediate, loads, now
+from library.errors import NotFoundError, PermissionDenied
 from library.migrations import migration
 from library.models import MaterialVersion
 
 if TYPE_CHECKING:
-    from contentgen.plan_schedule import Send
-    from contentgen.plans import GeneratedPlan
     from library.store import Library
 
 PLAN_STATUSES = ("draft", "in_review", "changes_requested", "approved", "released", "partially_released", "retired")
@@ -164,7 +164,19 @@ def plan_status(statuses: list[str]) -> str:
 # ---- storing ---------------------------------------------------------------------------------
 
 
-def save_plan(lib: Library, plan: GeneratedPlan, *, author: str) -> StoredPlan:
+class PlanToStore(Protocol):
+    """What save_plan reads of a generated plan (contentgen.plans.GeneratedPlan): the library
+    stores plans without importing the engine that makes them."""
+
+    id: str
+    request: Any  # contentgen.plans.PlanRequest: objective, segment, industry, persona, ...
+    touchpoints: list[Any]  # .draft (kernel Draft) and .slot (the scheduled calendar slot)
+
+    @property
+    def title(self) -> str: ...
+
+
+def save_plan(lib: Library, plan: PlanToStore, *, author: str) -> StoredPlan:
     """Store every touchpoint as a draft material with its send_at, then the plan in one transaction.
 
     Idempotent by plan id and draft keys; the plan row and its calendar appear together or not at all.
@@ -245,12 +257,32 @@ def list_plans(lib: Library, *, status: str | None = None, segment: str | None =
         raise UsageError(f"limit must be between 1 and 500, not {limit}")
     conn = lib._db().conn
     where, params = ("WHERE segment = ?", [segment]) if segment else ("", [])
-    rows = conn.execute(
-        f"SELECT {', '.join(_PLAN_COLS)} FROM plans {where} ORDER BY created_at DESC, id"
-        " LIMIT ? OFFSET ?", [*params, limit if status is None else 500, offset]).fetchall()
-    plans = [_plan(r, _touchpoints(conn, r[0])) for r in rows]
-    if status is not None:
-        plans = [p for p in plans if p.status == status][:limit]
+    if status is None:
+        rows = conn.execute(
+            f"SELECT {', '.join(_PLAN_COLS)} FROM plans {where} ORDER BY created_at DESC, id"
+            " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        return [_plan(r, _touchpoints(conn, r[0])) for r in rows]
+    # A plan's status is derived from its touchpoints, so it is filtered here; offset and limit
+    # count matching plans, walked in pages until enough are found.
+    plans: list[StoredPlan] = []
+    to_skip, after = offset, 0
+    while len(plans) < limit:
+        rows = conn.execute(
+            f"SELECT {', '.join(_PLAN_COLS)} FROM plans {where} ORDER BY created_at DESC, id"
+            " LIMIT ? OFFSET ?", [*params, 200, after]).fetchall()
+        if not rows:
+            break
+        after += len(rows)
+        for r in rows:
+            p = _plan(r, _touchpoints(conn, r[0]))
+            if p.status != status:
+                continue
+            if to_skip:
+                to_skip -= 1
+                continue
+            plans.append(p)
+            if len(plans) == limit:
+                break
     return plans
 
 
@@ -263,8 +295,6 @@ def touchpoint(lib: Library, plan_id: str, seq: int) -> Touchpoint:
 
 def scheduled_sends(lib: Library, segment: str, *, exclude_plan: str | None = None) -> list[Send]:
     """Sends other live plans already hold for this segment: they count toward its caps."""
-    from contentgen.plan_schedule import Send
-
     rows = lib._db().conn.execute(
         "SELECT t.send_at, t.channel FROM plan_touchpoints t JOIN plans p ON p.id = t.plan_id"
         " JOIN materials m ON m.id = t.material_id WHERE p.segment = ? AND p.id != ?"
@@ -351,8 +381,7 @@ def review_touchpoint(lib: Library, plan_id: str, seq: int, action: str, *, acto
 def edit_touchpoint(lib: Library, plan_id: str, seq: int, *, content: dict[str, Any] | BaseModel,
                     actor: str, submit: bool = True) -> MaterialVersion:
     """A new version of one touchpoint; it alone goes back to review, the others keep their status."""
-    from contentgen.plan_schedule import PlanConstraintError
-    from contentgen.schemas import CONTENT_MODELS, channel_problems
+    from contentgen.kernel.schemas import CONTENT_MODELS, channel_problems
     from library.store import _content_model
 
     t = touchpoint(lib, plan_id, seq)

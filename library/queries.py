@@ -6,9 +6,10 @@ import difflib
 import sqlite3
 from typing import Any
 
-from contentgen import vocab
-from contentgen.errors import NotFoundError, UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError
 from library._db import loads
+from library.errors import NotFoundError
 from library.models import (
     STATUSES,
     AuditEvent,

@@ -1,7 +1,7 @@
 """Re-check approved and released versions when the compliance rule packs change.
 
-    result = rescan(lib)                   # the packs under CONTENTGEN_RULES_DIR (or rules/)
-    result = rescan(lib, dry_run=True)     # what would change; nothing is written
+    result = rescan(lib, engine=engine)                 # engine: see Engine below
+    result = rescan(lib, engine=engine, dry_run=True)   # what would change; nothing is written
     print(result.summary())
 
 A version is re-checked only when the packs in scope for its material's context (locale,
@@ -15,26 +15,23 @@ report was checked with. Then:
   a compliance officer already let through on that version (same rule, same matched text)
   do not withdraw it again.
 
-The engine is reached through `Engine` (the rule packs by default, loaded once per run) so the
-library keeps to the kernel's types; tests pass their own.
+The engine is reached through the `Engine` protocol, so the library keeps to the kernel's types:
+contentgen.usecases.rescan passes the rule packs (loaded once per run); tests pass their own.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
-from contentgen.compliance.report import ComplianceReport
-from contentgen.errors import ContentgenError
-from contentgen.schemas import CONTENT_MODELS
+from contentgen.kernel.errors import ContentgenError
+from contentgen.kernel.report import ComplianceReport
+from contentgen.kernel.schemas import CONTENT_MODELS
 from library import withdrawal
 from library._db import dumps, immediate, loads, now
 from library.models import RescanResult, Withdrawal
@@ -46,9 +43,6 @@ if TYPE_CHECKING:
 # locale, industry, channel, content_type, segment: what decides which packs apply.
 Scope = tuple[str, str, str, str, str | None]
 PackSet = frozenset[tuple[str, str]]  # (pack id, sha256)
-# A child of uvicorn's server logger: `contentgen serve` prints the startup summary with its
-# own lines at its --log-level; anywhere else it propagates to the root logger as usual.
-log = logging.getLogger("uvicorn.error.rescan")
 BATCH = 200  # versions checked per write transaction: short locks on a large library
 # A live version: approved or released, and the current one or the one served. Each status is
 # walked on its own so the keyset page is a range of idx_versions_status (status, rowid).
@@ -65,36 +59,6 @@ class Engine(Protocol):
     def check(self, content: BaseModel, scope: Scope) -> ComplianceReport:
         """A fresh compliance report for the content in this context."""
         ...
-
-
-class RulePacks:
-    """The compliance engine over one load of the rule packs, shared by every check of a run."""
-
-    def __init__(self, rules_dir: Path | str | None = None):
-        from contentgen.compliance import load_packs
-        from contentgen.config import Settings
-
-        self._packs = load_packs(rules_dir or Settings.load().rules_dir)
-        self._scoped: dict[Scope, PackSet] = {}
-
-    def packs(self, scope: Scope) -> PackSet:
-        hit = self._scoped.get(scope)
-        if hit is None:
-            from contentgen.compliance.engine import packs_in_scope
-            from contentgen.compliance.matcher import Context
-
-            scoped = packs_in_scope(self._packs, Context(*scope))
-            hit = self._scoped[scope] = frozenset((p.id, p.sha256) for p in scoped)
-        return hit
-
-    def check(self, content: BaseModel, scope: Scope) -> ComplianceReport:
-        from contentgen.compliance import check_content
-
-        locale, industry, channel, content_type, segment = scope
-        report: ComplianceReport = check_content(
-            content, locale=locale, industry=industry, channel=channel,
-            content_type=content_type, segment=segment, packs=self._packs)
-        return report
 
 
 @dataclass(frozen=True)
@@ -209,14 +173,13 @@ def _who(lib: Library, started_by: str | None) -> tuple[str, str]:
 
 
 def rescan(lib: Library, *, dry_run: bool = False, started_by: str | None = None,
-           engine: Engine | None = None,
+           engine: Engine,
            progress: Callable[[int], None] | None = None) -> RescanResult:
     """Re-check what may be (or is) served against the current packs; see the module docstring.
 
     progress(n) is called after each batch with the number of versions looked at in it.
     """
     actor, role = _who(lib, started_by)
-    engine = engine or RulePacks()
     result = RescanResult(dry_run=dry_run)
     db = lib._db()
     for status in LIVE_STATUSES:
@@ -279,23 +242,3 @@ def _count(result: RescanResult, o: _Outcome, *, applied: bool) -> None:
         result.withdrawals.append(_withdrawal(o))
     else:
         result.re_recorded += 1
-
-
-def startup_lifespan(enabled: bool = True) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """The delivery API's lifespan: rescan before the first request, so a version the packs now
-    block is withdrawn before anyone can fetch it; one summary line in the log."""
-
-    @asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        if enabled:
-            try:
-                result = rescan(app.state.delivery.library)
-            except ContentgenError as e:
-                # Fail closed: serving content nobody could re-check is what this prevents.
-                log.error("rescan at startup failed, not serving: %s", e)
-                raise
-            level = logging.WARNING if result.withdrawn or result.failed else logging.INFO
-            log.log(level, "%s", result.summary())
-        yield
-
-    return lifespan

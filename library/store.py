@@ -11,11 +11,12 @@ from typing import IO, Any
 import sqlite_utils
 from pydantic import BaseModel, ValidationError
 
-from contentgen.compliance.report import ComplianceReport
-from contentgen.errors import LibraryError, NotFoundError, TransitionError, UsageError
-from contentgen.schemas import CONTENT_MODELS, Draft, content_text
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.report import ComplianceReport
+from contentgen.kernel.schemas import CONTENT_MODELS, Draft, content_text
 from library import batch_save, migrations, queries, workflow
 from library._db import Connections, dumps, immediate, now
+from library.errors import LibraryError, NotFoundError, TransitionError
 from library.models import AuditEvent, Change, Material, MaterialVersion, Page, Released
 from library.users import Tokens, Users
 
@@ -24,16 +25,10 @@ Checker = Callable[..., ComplianceReport]
 SYSTEM_ROLE = "system"  # recorded for authors that are not registered users (e.g. "generator")
 
 
-def default_checker(content: BaseModel, **kw: Any) -> ComplianceReport:
-    """The compliance engine, imported on first use so the library loads without it."""
-    try:
-        from contentgen.compliance import check_content  # type: ignore[attr-defined]
-    except ImportError as e:
-        raise LibraryError(
-            f"cannot re-check the edit: the compliance engine is unavailable ({e})"
-        ) from None
-    report: ComplianceReport = check_content(content, **kw)
-    return report
+def no_checker(content: BaseModel, **kw: Any) -> ComplianceReport:
+    """The checker of a library opened without one: reading is fine, writing content is not."""
+    raise LibraryError("this library was opened without a compliance checker, so it cannot record"
+                       " new content; open it with contentgen.usecases.open_library(path)")
 
 
 class Library:
@@ -42,7 +37,7 @@ class Library:
     def __init__(self, path: Path, checker: Checker | None = None):
         self.path = Path(path)
         self._conns = Connections(self.path)
-        self.checker: Checker = checker or default_checker
+        self.checker: Checker = checker or no_checker
         self.users = Users(self._db)
         self.tokens = Tokens(self._db)
 
@@ -342,7 +337,7 @@ def _locked_material(conn: sqlite3.Connection, material_id: str) -> dict[str, An
 
 
 def _stale_release(material_id: str, version: int, released: int) -> LibraryError:
-    from contentgen.errors import ConflictError
+    from library.errors import ConflictError
 
     return ConflictError(f"version {version} of {material_id} is not the released one: "
                          f"version {released} is; reload and retire version {released}")

@@ -30,12 +30,13 @@ from typing import IO, TYPE_CHECKING, Any
 import sqlite_utils
 from pydantic import BaseModel
 
-from contentgen.errors import ConflictError, UsageError
-from contentgen.schemas import CONTENT_MODELS, content_text
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.schemas import CONTENT_MODELS, content_text
 from library import _transfer_checks as checks
 from library import _transfer_rows as rows
 from library._db import immediate, loads
 from library.batch_save import title_of
+from library.errors import ConflictError
 
 if TYPE_CHECKING:
     from library.store import Library

@@ -21,15 +21,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from contentgen import vocab
-from contentgen.errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDenied,
-    UsageError,
-    check_identifier,
-)
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError, check_identifier
 from library._db import dumps, immediate, loads, now
+from library.errors import ConflictError, NotFoundError, PermissionDenied
 from library.models import ROLES, Token, User
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")

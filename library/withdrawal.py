@@ -12,10 +12,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from contentgen.compliance.report import ComplianceReport
-from contentgen.errors import TransitionError
+from contentgen.kernel.report import ComplianceReport
 from library import queries, workflow
 from library._db import dumps
+from library.errors import TransitionError
 from library.models import MaterialVersion
 from library.store import _audit
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contentgen.errors import ConflictError, PermissionDenied, TransitionError
+from library.errors import ConflictError, PermissionDenied, TransitionError
 
 
 @dataclass(frozen=True)

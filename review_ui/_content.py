@@ -6,13 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from contentgen.errors import UsageError
-from contentgen.schemas import CONTENT_MODELS, set_field
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.schemas import CONTENT_MODELS, set_field
 
 
 def validate(content: dict[str, Any]) -> BaseModel:
     """The content model for a dict; a person-readable UsageError when it does not fit."""
-    from contentgen.errors import validation_message
+    from contentgen.kernel.errors import validation_message
 
     model = CONTENT_MODELS.get(str(content.get("kind")))
     if model is None:

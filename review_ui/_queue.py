@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen import vocab
+from contentgen.kernel import vocab
 from review_ui._session import t
 
 ANY = "—"

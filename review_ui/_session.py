@@ -11,8 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen.config import Settings
-from contentgen.errors import ContentgenError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ContentgenError
 from review_ui._i18n import DEFAULT_LANG, label
 from review_ui._safe import md
 
@@ -33,7 +33,7 @@ def library() -> Any:
     sqlite3 connections belong to the thread that made them, and Streamlit may rerun a
     session's script on a fresh thread, so the handle is cached with its thread id.
     """
-    from library import Library
+    from contentgen import usecases
 
     path = str(settings().db_path)
     cached = st.session_state.get("_library")
@@ -42,7 +42,7 @@ def library() -> Any:
         return cached[2]
     if cached and hasattr(cached[2], "close"):
         cached[2].close()  # this session's connections from an earlier run's thread
-    lib = Library.open(path)
+    lib = usecases.open_library(path)
     st.session_state["_library"] = (path, me, lib)
     return lib
 

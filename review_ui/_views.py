@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen.schemas import CONTENT_MODELS, content_fields
+from contentgen.kernel.schemas import CONTENT_MODELS, content_fields
 from review_ui._highlight import by_field, highlight_html
 from review_ui._safe import code, html_text, md
 from review_ui._session import offline_badge, t

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from contentgen.compliance import fix_content
-from contentgen.schemas import Brief, Draft
+from contentgen.kernel.schemas import Brief, Draft
 from review_ui._content import validate, with_fields
 
 
@@ -42,7 +42,7 @@ def recheck(content: Any, brief: dict[str, Any]) -> dict[str, Any]:
 
 def apply_fixes(variant: dict[str, Any]) -> int:
     """Apply the report's substitution suggestions; returns how many were applied."""
-    from contentgen.compliance.report import ComplianceReport
+    from contentgen.kernel.report import ComplianceReport
 
     report = ComplianceReport.model_validate(variant["report"])
     content, fixed = fix_content(validate(variant["content"]), report)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from contentgen.errors import ContentgenError
+from contentgen.kernel.errors import ContentgenError
 
 # One module per command group, each exposing register(cli). Add yours here.
 COMMAND_MODULES: list[str] = ["generate_cmd", "prompts_cmd", "demo_cmd", "library_cmd", "users_cmd", "tokens_cmd", "export_cmd", "serve_cmd", "check_cmd", "rules_cmd", "plan_cmd"]

@@ -90,8 +90,8 @@ def brief_from_options(options: dict[str, Any]) -> Any:
     """Build a Brief from brief_options values; a missing or bad value is a one-line UsageError."""
     from pydantic import ValidationError
 
-    from contentgen.errors import BriefError, validation_message
-    from contentgen.schemas import Brief
+    from contentgen.kernel.errors import BriefError, validation_message
+    from contentgen.kernel.schemas import Brief
 
     data = {k: options.get(k) for k in BRIEF_OPTION_NAMES}
     missing = [k for k in ("industry", "segment", "content_type", "channel", "product") if not data[k]]

@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from contentgen import vocab
 from contentgen.cli._common import emit_json, format_option
 from contentgen.compliance import MAX_CHARS, apply_fixes, check_text, unified_diff
-from contentgen.compliance.report import ComplianceReport, Finding
 from contentgen.compliance.sarif import line_col, to_sarif
-from contentgen.errors import UsageError, check_identifier
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError, check_identifier
+from contentgen.kernel.report import ComplianceReport, Finding
 
 STDIN = "-"
 

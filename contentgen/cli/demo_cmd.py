@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from contentgen.cli._common import db_option, emit_json, format_option
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
 
 
 @click.group("demo")
@@ -19,11 +19,11 @@ def demo() -> None:
 @format_option("text", "json")
 def seed(db: str | None, rotate_token: bool, fmt: str) -> None:
     """Add demo users (one per role) and demo materials; running it again adds nothing twice."""
+    from contentgen import usecases
     from contentgen.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
-    from library import Library
 
     settings = Settings.load(db=db)
-    lib = Library.open(settings.db_path)
+    lib = usecases.open_library(settings.db_path)
     try:
         result = seed_demo(lib, settings, rotate_token=rotate_token)
     finally:

@@ -13,8 +13,8 @@ import click
 
 from contentgen.cli._common import db_option
 from contentgen.cli.library_cmd import open_library
-from contentgen.config import Settings
-from contentgen.errors import UsageError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import UsageError
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -11,7 +11,6 @@ from typing import Any, TextIO
 import click
 
 from contentgen.cli._common import brief_from_options, brief_options, db_option, emit_json
-from contentgen.config import Settings
 from contentgen.generate import (
     DEFAULT_DRAFT_DEADLINE_S,
     BatchResult,
@@ -21,6 +20,7 @@ from contentgen.generate import (
     Job,
     jobs_for,
 )
+from contentgen.kernel.config import Settings
 
 SYSTEM_AUTHOR = "generator"  # saved drafts' author when nobody is named (--as, CONTENTGEN_USER)
 DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
@@ -143,10 +143,10 @@ class _Saver:
     """Saves each draft as it completes, as its author: one small transaction per draft."""
 
     def __init__(self, settings: Settings, as_user: str | None):
-        from library import Library
+        from contentgen import usecases
         from library.workflow import check_role
 
-        self.lib = Library.open(settings.db_path)
+        self.lib = usecases.open_library(settings.db_path)
         self.author = SYSTEM_AUTHOR
         if as_user:  # a named author must exist and may author (checked before any generation)
             user = self.lib.users.get(as_user)

@@ -12,8 +12,9 @@ from typing import Any
 import click
 
 from contentgen.cli._common import db_option, emit_json, format_option
-from contentgen.config import Settings
-from contentgen.errors import ConflictError, UsageError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import UsageError
+from library.errors import ConflictError
 
 _as_option = click.option(
     "--as", "actor", envvar="CONTENTGEN_USER", default=None,
@@ -26,9 +27,9 @@ _version_option = click.option(
 
 
 def open_library(db: str | None) -> Any:
-    from library import Library
+    from contentgen import usecases
 
-    return Library.open(Settings.load(db=db).db_path)
+    return usecases.open_library(Settings.load(db=db).db_path)
 
 
 def _actor(lib: Any, actor: str | None) -> str:
@@ -309,18 +310,17 @@ def stats_cmd(fmt: str, db: str | None) -> None:
 def rescan_cmd(dry_run: bool, rules_dir: str | None, fmt: str, actor: str | None,
                db: str | None) -> None:
     """Re-check approved and released versions whose rule packs changed; withdraw what now blocks."""
-    from library.rescan import RulePacks, live_count, rescan
+    from contentgen.usecases import rescan
+    from library.rescan import live_count
 
     lib = open_library(db)
     who = _actor(lib, actor) if actor else None
-    engine = RulePacks(rules_dir)
     if sys.stderr.isatty():
         with click.progressbar(length=live_count(lib), label="rescanning", file=sys.stderr,
                                show_pos=True) as bar:
-            result = rescan(lib, dry_run=dry_run, started_by=who, engine=engine,
-                            progress=bar.update)
+            result = rescan(lib, rules_dir, dry_run=dry_run, started_by=who, progress=bar.update)
     else:
-        result = rescan(lib, dry_run=dry_run, started_by=who, engine=engine)
+        result = rescan(lib, rules_dir, dry_run=dry_run, started_by=who)
     if fmt == "json":
         emit_json(result)
     else:

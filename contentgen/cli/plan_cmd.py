@@ -11,17 +11,17 @@ from typing import Any
 import click
 
 from contentgen.cli._common import db_option, emit_json, format_option
-from contentgen.config import Settings
-from contentgen.errors import UsageError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import UsageError
 
 _as_option = click.option("--as", "actor", envvar="CONTENTGEN_USER", default=None,
                           help="Act as this user, with their role (default: $CONTENTGEN_USER).")
 
 
 def _library(db: str | None) -> Any:
-    from library import Library
+    from contentgen import usecases
 
-    return Library.open(Settings.load(db=db).db_path)
+    return usecases.open_library(Settings.load(db=db).db_path)
 
 
 def _actor(lib: Any, actor: str | None) -> str:

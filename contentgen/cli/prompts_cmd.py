@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from contentgen.cli._common import brief_from_options, brief_options, emit_json, format_option
-from contentgen.config import Settings
-from contentgen.errors import BriefError, PromptError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import BriefError, PromptError
 
 
 def _catalog() -> Any:

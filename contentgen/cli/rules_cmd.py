@@ -13,7 +13,7 @@ from contentgen.cli.rules_eval_cmd import register as register_eval
 from contentgen.compliance.examples import run_examples
 from contentgen.compliance.pack_loading import load_packs, read_packs
 from contentgen.compliance.packs import RulePack, dump, find_rule
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
 
 
 def _dir(rules_dir: str | None) -> Path:

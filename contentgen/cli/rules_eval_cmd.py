@@ -11,7 +11,7 @@ import click
 from contentgen.cli._common import emit_json, format_option
 from contentgen.compliance.evaluate import evaluate, read_cases
 from contentgen.compliance.pack_loading import load_packs
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
 
 
 def _pct(rate: dict[str, Any]) -> str:

@@ -7,8 +7,8 @@ import socket
 import click
 
 from contentgen.cli._common import db_option
-from contentgen.config import Settings
-from contentgen.errors import UsageError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import UsageError
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -41,11 +41,13 @@ def serve(host: str, port: int, log_level: str, db: str | None) -> None:
     """Serve released materials to delivery systems (the delivery API; spec at /openapi.json)."""
     import uvicorn
 
-    from library.api_guard import uvicorn_log_config
-    from library.delivery_api import create_app
+    from contentgen import usecases
+    from library.api import create_app
+    from library.api.guard import uvicorn_log_config
 
     settings = Settings.load(db=db)
-    app = create_app(settings.db_path, templates_dir=settings.templates_dir)
+    app = create_app(usecases.open_library(settings.db_path), templates_dir=settings.templates_dir,
+                     on_start=usecases.rescan_before_serving)
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     click.echo(f"Delivery API for {settings.db_path} on http://{host}:{bound} "

@@ -9,7 +9,7 @@ import click
 
 from contentgen.cli._common import db_option, emit_json, format_option
 from contentgen.cli.library_cmd import open_library
-from contentgen.errors import UsageError, check_identifier
+from contentgen.kernel.errors import UsageError, check_identifier
 from library.models import ROLES
 from library.users import check_name
 

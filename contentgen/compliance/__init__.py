@@ -10,7 +10,7 @@ from contentgen.compliance.engine import MAX_CHARS, check_brief, check_content, 
 from contentgen.compliance.fixes import apply_fixes, fix_content, rewrite_instructions, unified_diff
 from contentgen.compliance.pack_loading import load_packs
 from contentgen.compliance.packs import Rule, RulePack
-from contentgen.compliance.report import ComplianceReport, Finding, PackRef
+from contentgen.kernel.report import ComplianceReport, Finding, PackRef
 
 __all__ = [
     "MAX_CHARS",

@@ -9,15 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from contentgen import vocab
 from contentgen.compliance.matcher import Context, in_scope
 from contentgen.compliance.normalize import family, normalize
 from contentgen.compliance.pack_loading import load_packs
 from contentgen.compliance.packs import RulePack
 from contentgen.compliance.product_type import infer_product_type
-from contentgen.compliance.report import ComplianceReport, Finding
 from contentgen.compliance.scanner import Merged, merged
-from contentgen.errors import UsageError, check_identifier
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError, check_identifier
+from contentgen.kernel.report import ComplianceReport, Finding
 
 # An official-account article is at most 20,000 characters; ten times that is not content.
 MAX_CHARS = 200_000
@@ -88,7 +88,7 @@ def _with_product_type(ctx: Context, text: str, m: Merged, rules_dir: Path | str
 
 
 def _default_rules_dir() -> Path:
-    from contentgen.config import Settings
+    from contentgen.kernel.config import Settings
 
     return Settings.load().rules_dir
 
@@ -188,7 +188,7 @@ def check_content(
     rules_dir: Path | str | None = None,
 ) -> ComplianceReport:
     """Check a draft field by field; `requires` rules look at all fields together."""
-    from contentgen.schemas import content_fields
+    from contentgen.kernel.schemas import content_fields
 
     ctx = _context(locale, industry, channel, content_type, segment, product_type)
     fields = content_fields(content)

@@ -19,11 +19,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contentgen import vocab
 from contentgen.compliance.engine import check_text
 from contentgen.compliance.packs import RulePack
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.errors import UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.report import ComplianceReport, Finding
 
 
 class Case(BaseModel):

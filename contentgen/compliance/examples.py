@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contentgen import vocab
 from contentgen.compliance.engine import scan
 from contentgen.compliance.matcher import Context
 from contentgen.compliance.packs import Example, Rule, RulePack, as_example
+from contentgen.kernel import vocab
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from contentgen.compliance.report import ComplianceReport, Finding
+from contentgen.kernel.report import ComplianceReport, Finding
 
 
 def _fixable(f: Finding) -> bool:
@@ -59,7 +59,7 @@ def _joiner(text: str) -> str:
 
 def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel, list[Finding]]:
     """Apply substitutions field by field (scene fields and hashtags included); re-validated."""
-    from contentgen.schemas import content_fields, set_field
+    from contentgen.kernel.schemas import content_fields, set_field
 
     fields = content_fields(content)
     data = content.model_dump(mode="json")

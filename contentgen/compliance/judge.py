@@ -30,8 +30,8 @@ from contentgen.compliance.judge_prompt import (
 )
 from contentgen.compliance.pack_loading import load_packs
 from contentgen.compliance.packs import RulePack
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
+from contentgen.kernel.report import ComplianceReport, Finding
 from contentgen.providers import ModelHandle, RetryPolicy, get_model
 from contentgen.providers.retry import describe
 from contentgen.providers.structured import ainvoke_structured, invoke_structured
@@ -268,7 +268,7 @@ class Judge:
 
 
 def _fields(content: BaseModel) -> dict[str | None, str]:
-    from contentgen.schemas import content_fields
+    from contentgen.kernel.schemas import content_fields
 
     return {name: value for name, value in content_fields(content).items() if value}
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from contentgen.compliance.packs import RulePack
-from contentgen.compliance.report import Finding
+from contentgen.kernel.report import Finding
 
 MAX_PROBLEMS = 50  # more than this on one marketing text is not a review; the answer is refused
 

@@ -7,8 +7,8 @@ import hashlib
 from pathlib import Path
 
 from contentgen.compliance.packs import DATA_FILES, PackProblems, RulePack, parse_pack
-from contentgen.disclosures import Disclosures, load_disclosures
-from contentgen.errors import RulePackError
+from contentgen.kernel.disclosures import Disclosures, load_disclosures
+from contentgen.kernel.errors import RulePackError
 
 
 def pack_files(rules_dir: Path) -> list[Path]:

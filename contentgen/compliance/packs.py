@@ -10,9 +10,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from contentgen import vocab
 from contentgen.compliance.macros import expand_macros
-from contentgen.errors import RulePackError, UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import RulePackError, UsageError
 
 RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
 PII_DETECTORS = ("phone", "id_card", "bank_card", "email")

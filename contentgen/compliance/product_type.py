@@ -18,7 +18,7 @@ from contentgen.compliance.fold import family
 from contentgen.compliance.matcher import bounded
 from contentgen.compliance.normalize import normalize_term
 from contentgen.compliance.packs import PRODUCT_TYPES
-from contentgen.errors import RulePackError
+from contentgen.kernel.errors import RulePackError
 
 FILE_NAME = "product_types.yaml"
 # A product named only to be compared with: 比存款, 和存款一样, 不是存款, 預金より, than a savings account.

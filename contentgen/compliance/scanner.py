@@ -15,7 +15,6 @@ from typing import Any
 
 import ahocorasick
 
-from contentgen import vocab
 from contentgen.compliance import pii
 from contentgen.compliance.context import mentioned, negated
 from contentgen.compliance.matcher import (
@@ -35,6 +34,7 @@ from contentgen.compliance.matcher import (
 )
 from contentgen.compliance.normalize import Normalized
 from contentgen.compliance.packs import Rule, RulePack, Scope
+from contentgen.kernel import vocab
 
 _EVIDENCE_NOTE = {
     "zh": "（已注明出处：证据须存档备查）",

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import ModelInfo
 from contentgen.providers.offline import OFFLINE_MODEL_NAME, OfflineChatModel
 from contentgen.providers.openai_provider import build_chat_openai
 from contentgen.providers.retry import RetryPolicy
-from contentgen.schemas import ModelInfo
 
 __all__ = ["ModelHandle", "OfflineChatModel", "RetryPolicy", "get_model"]
 

@@ -23,9 +23,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
+from contentgen.kernel.schemas import Brief
 from contentgen.providers.offline_compose import Composer
 from contentgen.providers.offline_rewrite import Avoid
-from contentgen.schemas import Brief
 
 OFFLINE_MODEL_NAME = "contentgen-offline-1"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from contentgen.schemas import Scene, VideoScriptContent
+from contentgen.kernel.schemas import Scene, VideoScriptContent
 
 if TYPE_CHECKING:
     from contentgen.providers.offline_compose import Composer, Part

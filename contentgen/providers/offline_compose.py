@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from contentgen import vocab
+from contentgen.kernel import vocab
+from contentgen.kernel.schemas import Brief, CopyContent, PushContent, SendWindow
 from contentgen.providers.offline_facts import Facts
 from contentgen.providers.offline_plans import (
     PERSONAL_KINDS,
@@ -31,7 +32,6 @@ from contentgen.providers.offline_plans import (
 )
 from contentgen.providers.offline_rewrite import Avoid
 from contentgen.providers.offline_voice import Voice
-from contentgen.schemas import Brief, CopyContent, PushContent, SendWindow
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
 _FIELDS = string.Formatter()

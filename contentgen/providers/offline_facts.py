@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from contentgen.disclosures import default_disclosures, has_statement
+from contentgen.kernel.disclosures import default_disclosures, has_statement
+from contentgen.kernel.schemas import Brief
 from contentgen.plan_templates import DEADLINE_KINDS, SELLING_KINDS, parse_touchpoint_note
 from contentgen.providers.offline_rewrite import sentences
-from contentgen.schemas import Brief
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
 # Channels read by many people at once: no 你 to one person, no 1:1 wording, no sender intro.

@@ -42,7 +42,7 @@ def _display_names(prompts_dir: str) -> dict[str, dict[str, str]]:
 
 def display_name(persona: str, locale: str, fallback: str) -> str:
     """The salesperson's name for a persona and locale (prompts/personas.yaml display_name)."""
-    from contentgen.config import Settings
+    from contentgen.kernel.config import Settings
 
     names = _display_names(str(Settings.load().prompts_dir)).get(persona, {})
     return names.get(locale) or fallback

@@ -13,8 +13,8 @@ import openai
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from contentgen.config import Settings
-from contentgen.errors import ProviderError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ProviderError
 from contentgen.providers.retry import completion_problem, missing_completion
 
 

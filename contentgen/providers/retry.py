@@ -27,7 +27,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from contentgen.errors import ContentgenError, ProviderError
+from contentgen.kernel.errors import ContentgenError, ProviderError
 
 T = TypeVar("T")
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
-from contentgen.errors import ProviderError
+from contentgen.kernel.errors import ProviderError
+from contentgen.kernel.schemas import Attempt
 from contentgen.providers.retry import (
     PROVIDER_FAILURES,
     acall_with_retry,
@@ -29,7 +30,6 @@ from contentgen.providers.retry import (
     describe,
     status_of,
 )
-from contentgen.schemas import Attempt
 
 if TYPE_CHECKING:
     from contentgen.providers import ModelHandle

@@ -7,9 +7,9 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from contentgen import vocab
-from contentgen.errors import ContentgenError, validation_message
-from contentgen.schemas import Brief, content_fields
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import ContentgenError, validation_message
+from contentgen.kernel.schemas import Brief, content_fields
 from review_ui import _workbench as bench
 from review_ui._content import validate
 from review_ui._safe import code, md

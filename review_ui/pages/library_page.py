@@ -6,8 +6,8 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen import vocab
-from contentgen.errors import ContentgenError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import ContentgenError
 from review_ui._queue import ANY
 from review_ui._safe import code, md
 from review_ui._session import library, may, require_user, t, user_errors

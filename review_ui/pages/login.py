@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from contentgen.errors import ContentgenError
+from contentgen.kernel.errors import ContentgenError
 from review_ui._nav import PAGE_FILES, PAGES_DIR, pages_for
 from review_ui._safe import md
 from review_ui._session import current_user, sign_in, t

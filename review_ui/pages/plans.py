@@ -8,8 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen import vocab
-from contentgen.errors import ContentgenError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import ContentgenError
 from contentgen.plan_templates import load_templates
 from contentgen.plans import PlanRequest, generate_plan, plans_dir
 from library import plans as store

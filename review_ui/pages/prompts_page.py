@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from contentgen import vocab
-from contentgen.errors import validation_message
-from contentgen.schemas import Brief
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import validation_message
+from contentgen.kernel.schemas import Brief
 from review_ui._safe import md
 from review_ui._session import require_user, settings, t, user_errors
 

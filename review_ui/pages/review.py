@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen.errors import ContentgenError
+from contentgen.kernel.errors import ContentgenError
 from review_ui import _queue as queue
 from review_ui._safe import code, md
 from review_ui._session import library, may, require_user, t, user_errors

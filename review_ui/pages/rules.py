@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from contentgen import vocab
+from contentgen.kernel import vocab
 from review_ui._highlight import highlight_html
 from review_ui._queue import ANY
 from review_ui._session import require_user, settings, t, user_errors

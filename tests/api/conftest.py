@@ -16,10 +16,11 @@ import httpx
 import pytest
 import uvicorn
 
-from contentgen.compliance.report import ComplianceReport
-from contentgen.schemas import CONTENT_MODELS, Brief, Draft, ModelInfo, content_text
+from contentgen.kernel.report import ComplianceReport
+from contentgen.kernel.schemas import CONTENT_MODELS, Brief, Draft, ModelInfo, content_text
+from contentgen.usecases import open_library
 from library import Library
-from library.delivery_api import create_app
+from library.api.app import create_app
 
 _keys = itertools.count(1)
 
@@ -102,10 +103,10 @@ class World:
 @pytest.fixture(scope="session")
 def blank_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated empty library file; copying it is much faster than migrating per test."""
-    import library.deliveries  # noqa: F401  (registers its migration before the file is made)
+    import library.api.deliveries  # noqa: F401  (registers its migration before the file is made)
 
     path = tmp_path_factory.mktemp("blank") / "blank.db"
-    Library.open(path).close()
+    open_library(path).close()
     return path
 
 

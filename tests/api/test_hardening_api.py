@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from library import Library
-from library.api_guard import ApiLimits
-from library.delivery_api import create_app
+from library.api.app import create_app
+from library.api.guard import ApiLimits
 
 if TYPE_CHECKING:
     from tests.api.conftest import ErrorOf, LiveServer, SwappableApp, World

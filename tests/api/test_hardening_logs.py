@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from library import Library
-from library.api_guard import RedactSecrets
+from contentgen.usecases import open_library
+from library.api.guard import RedactSecrets
 
 
 def _serve(db: Path) -> tuple[subprocess.Popen[str], str, str]:
@@ -37,7 +37,7 @@ def _serve(db: Path) -> tuple[subprocess.Popen[str], str, str]:
 
 def test_a_token_in_the_query_string_never_reaches_the_log(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
-    lib = Library.open(db)
+    lib = open_library(db)
     token = lib.tokens.create("app", ["sms"])
     lib.close()
     proc, url, first = _serve(db)

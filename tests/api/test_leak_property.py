@@ -26,10 +26,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.errors import LibraryError
+from contentgen.kernel.report import ComplianceReport, Finding
 from library import Library
-from library.delivery_api import create_app
+from library.api.app import create_app
+from library.errors import LibraryError
 from library.rescan import rescan
 
 SCOPE = ["app_push", "sms"]
@@ -64,7 +64,7 @@ class LeakMachine(RuleBasedStateMachine):
         self.world = kit.World(self.lib)
         self.lib.users.add("cora", "compliance")
         self.runs = 0
-        self.app = create_app(self.lib, rescan_on_start=False)  # the rescan rule below drives it
+        self.app = create_app(self.lib)  # no startup rescan: the rescan rule below drives it
         token = self.lib.tokens.create("sync-client", SCOPE)
         self.http = TestClient(self.app, headers={"Authorization": f"Bearer {token}"})
         self.http.__enter__()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from contentgen import vocab
-from contentgen.config import Settings
-from contentgen.disclosures import load_disclosures
-from contentgen.errors import ChannelTemplateError
-from library.payloads import PayloadRenderer, sample_version, self_check
+from contentgen.kernel import vocab
+from contentgen.kernel.config import Settings
+from contentgen.kernel.disclosures import load_disclosures
+from contentgen.kernel.errors import ChannelTemplateError
+from library.api.payloads import PayloadRenderer, sample_version, self_check
 
 TEMPLATES = Settings.load().templates_dir
 
@@ -119,7 +119,7 @@ def test_misnamed_duplicate_and_missing_templates(tmp_path: Path) -> None:
 
 
 def test_the_api_refuses_to_start_with_broken_templates(tmp_path: Path) -> None:
-    from library.delivery_api import create_app
+    from library.api.app import create_app
 
     folder = _copy_templates(tmp_path)
     (folder / "group.txt.j2").write_text("{% if %}")

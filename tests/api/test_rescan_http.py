@@ -12,10 +12,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 from contentgen.testing import cli_main, cli_ok
+from contentgen.usecases import rescan_before_serving
 from library import Library
-from library.delivery_api import create_app
+from library.api.app import create_app
 
 FLAGGED = "好久不见，闪购专场开启，新品洁面乳回来了。"  # clean under rules/, blocked by the new pack
 CLEAN = "久违了，新品洁面乳回来了"
@@ -106,8 +107,8 @@ def test_server_startup_rescans_before_the_first_request(
     mid = world.released("app_push", industry="cosmetics", body=FLAGGED)
     monkeypatch.setenv("CONTENTGEN_RULES_DIR", rules["new"])
     headers = {"Authorization": f"Bearer {token}"}
-    # Off: served as before (the switch exists for embedders that rescan on their own).
-    app = create_app(lib, rescan_on_start=False)
+    # Without on_start: served as before (embedders that rescan on their own).
+    app = create_app(lib)
     with TestClient(app, headers=headers) as c:
         assert c.get(f"/v1/materials/{mid}").status_code == 200
     app.state.delivery.close()
@@ -117,7 +118,7 @@ def test_server_startup_rescans_before_the_first_request(
     logger = logging.getLogger("uvicorn.error.rescan")
     logger.addHandler(caplog.handler)
     try:
-        app = create_app(lib)
+        app = create_app(lib, on_start=rescan_before_serving)
         with caplog.at_level(logging.INFO, logger="uvicorn.error.rescan"), \
                 TestClient(app, headers=headers) as c:
             assert c.get(f"/v1/materials/{mid}").status_code == 404

@@ -14,7 +14,7 @@ import httpx
 from click.testing import CliRunner
 
 from contentgen.cli import cli, main
-from library import Library
+from contentgen.usecases import open_library
 
 
 def test_serve_has_help() -> None:
@@ -45,7 +45,7 @@ def test_bad_port_is_a_usage_error() -> None:
 
 def test_real_server_process_serves_and_never_logs_the_token(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
-    lib = Library.open(db)
+    lib = open_library(db)
     token = lib.tokens.create("app", ["sms"])
     lib.close()
     exe = Path(sys.executable).parent / "contentgen"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from contentgen.compliance import RulePack, load_packs
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 
 RULES_DIR = ROOT / "rules"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from contentgen.compliance import MAX_CHARS, RulePack, check_text
-from contentgen.errors import UnknownIdentifierError, UsageError
+from contentgen.kernel.errors import UnknownIdentifierError, UsageError
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t "])

@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 
 
 def test_benchmark_runs_with_small_n(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,13 @@ from contentgen.compliance import (
     fix_content,
     rewrite_instructions,
 )
-from contentgen.schemas import CopyContent, PushContent, Scene, SendWindow, VideoScriptContent
+from contentgen.kernel.schemas import (
+    CopyContent,
+    PushContent,
+    Scene,
+    SendWindow,
+    VideoScriptContent,
+)
 
 WINDOW = SendWindow(start="10:00", end="12:00")
 

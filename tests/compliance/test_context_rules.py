@@ -10,7 +10,7 @@ import pytest
 
 from contentgen.compliance import apply_fixes, check_text, load_packs
 from contentgen.compliance.packs import PackProblems
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 
 PACK = """
 id: test.context
@@ -147,7 +147,7 @@ def test_report_sha_changes_when_the_disclosures_library_changes(rules_dir: Path
 
 
 def test_unknown_product_type_is_a_usage_error(rules_dir: Path) -> None:
-    from contentgen.errors import UsageError
+    from contentgen.kernel.errors import UsageError
 
     with pytest.raises(UsageError, match="unknown product type"):
         check_text("x", locale="zh-CN", product_type="stocks", rules_dir=rules_dir)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contentgen.compliance import check_content, fix_content
-from contentgen.schemas import Scene, VideoScriptContent
+from contentgen.kernel.schemas import Scene, VideoScriptContent
 
 
 def test_fix_content_reaches_scene_fields() -> None:

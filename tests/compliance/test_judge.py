@@ -21,7 +21,7 @@ import yaml
 from contentgen.compliance import RulePack, check_text, load_packs
 from contentgen.compliance.judge import MAX_JUDGE_CHARS, OFF, Judge, locate
 from contentgen.compliance.judge_prompt import CATEGORIES, MAX_PROBLEMS
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
 from contentgen.providers import RetryPolicy
 
 # The loopback server lives in tests/providers/conftest.py; load it from there, not a copy.
@@ -336,7 +336,7 @@ def test_cli_judge_does_not_go_with_fix(run_cli: Run) -> None:
 
 def test_generator_judges_each_draft_when_asked(live: Any) -> None:
     from contentgen.generate import Generator, jobs_for
-    from contentgen.schemas import Brief
+    from contentgen.kernel.schemas import Brief
 
     brief = Brief(industry="food", segment="dormant.mass", content_type="copy", channel="moments",
                   locale="zh-CN", product="燕麦脆")
@@ -358,7 +358,7 @@ def test_generator_judges_each_draft_when_asked(live: Any) -> None:
 
 def test_generator_offline_judge_is_off() -> None:
     from contentgen.generate import Generator, jobs_for
-    from contentgen.schemas import Brief
+    from contentgen.kernel.schemas import Brief
 
     brief = Brief(industry="food", segment="dormant.mass", content_type="push", channel="app_push",
                   locale="ja-JP", product="国産りんごチップス")

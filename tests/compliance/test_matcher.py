@@ -80,7 +80,7 @@ _SEPARATORS = st.sampled_from([" ", "*", "-", ".", "\u200b", "\u3000", "_", "·"
        suffix=st.text(alphabet="你好的。！abc 1", max_size=12))
 def test_any_separator_mix_is_caught_and_offsets_hold(prefix: str, seps: list[str], suffix: str) -> None:
     from contentgen.compliance import load_packs
-    from contentgen.config import ROOT
+    from contentgen.kernel.config import ROOT
 
     packs = load_packs(ROOT / "rules")
     word = "稳" + seps[0] + "赚" + seps[1] + "不" + seps[2] + "赔"

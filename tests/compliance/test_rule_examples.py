@@ -8,7 +8,7 @@ from contentgen.compliance import load_packs
 from contentgen.compliance.engine import scan
 from contentgen.compliance.examples import example_context, run_examples
 from contentgen.compliance.packs import as_example
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 
 _PACKS = load_packs(ROOT / "rules")
 _CASES = [

@@ -11,10 +11,12 @@ import pytest
 
 from contentgen.compliance import RulePack, check_text
 from contentgen.compliance.evaluate import evaluate, read_cases, wilson
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 
-CORPUS = sorted((ROOT / "rules" / "eval").glob("*.jsonl"))
-# The floor the shipped packs hold on the shipped corpus (issue targets: recall >= 0.95 per
+# Round 1: the corpus the packs were tuned on. Round 2 (<locale>-2.jsonl, written later by
+# authors who never saw the rules) is measured on its own: the honest, unseen-text figure.
+CORPUS = [ROOT / "rules" / "eval" / f"{locale}.jsonl" for locale in ("zh-CN", "ja-JP", "en-US")]
+# The floor the shipped packs hold on the round-1 corpus (issue targets: recall >= 0.95 per
 # locale, false-positive rate <= 0.03, warnings on compliant texts <= 0.15).
 FLOOR = {"recall": 0.95, "false_positive_rate": 0.03, "warning_rate": 0.15}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from contentgen import vocab
 from contentgen.compliance import RulePack, check_text
+from contentgen.kernel import vocab
 
 # Claims forbidden to every advertiser (广告法 Art. 9, 17, 18 and 16 for any product; 薬機法 Art. 66
 # and 68 for any product claiming drug effects; 景品表示法 Art. 5; FTC Act §5).

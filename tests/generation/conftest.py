@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from contentgen.config import Settings
 from contentgen.generate import Generator
-from contentgen.schemas import Brief, ModelInfo
+from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import Brief, ModelInfo
 from contentgen.testing import FakeChatModel
 
 

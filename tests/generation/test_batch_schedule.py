@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from contentgen.errors import ContentgenError
 from contentgen.generate import jobs_for
-from contentgen.schemas import Brief
+from contentgen.kernel.errors import ContentgenError
+from contentgen.kernel.schemas import Brief
 
 OK = json.dumps(
     {"headline": "好久不见，来看看新变化", "body": "申赎灵活，专属顾问一对一为您答疑。理财有风险，投资需谨慎。",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from contentgen.testing import cli_main
-from library import Library
+from contentgen.usecases import open_library
 
 GENERATE = ["generate", "--industry", "food", "--segment", "new.mass", "--content-type", "push",
             "--channel", "app_push", "--product", "燕麦脆", "--save", "--format", "json", "-q"]
@@ -22,7 +22,7 @@ EXE = Path(sys.executable).parent / "contentgen"
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "lib.db"
-    lib = Library.open(path)
+    lib = open_library(path)
     for name, role in (("olga", "operator"), ("bob", "operator"), ("rui", "reviewer")):
         lib.users.add(name, role)
     lib.close()
@@ -30,7 +30,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def _count(db: Path) -> int:
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         return int(lib.list(limit=1).total)
     finally:
@@ -64,7 +64,7 @@ def test_save_as_an_operator_records_them_as_author(db: Path) -> None:
     code, out, err = cli_main(*GENERATE, "--as", "olga", "--db", str(db))
     assert code == 0, err
     [draft] = json.loads(out)
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         assert lib.get_version(draft["material_id"], 1).author == "olga"
         assert [(e.actor, e.role) for e in lib.history(draft["material_id"])] == [("olga", "operator")]
@@ -83,7 +83,7 @@ def material(db: Path) -> str:
 
 
 def _content(db: Path, mid: str, body: str) -> dict[str, object]:
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         content = dict(lib.get_version(mid, lib.get(mid).current_version).content)
     finally:
@@ -93,7 +93,7 @@ def _content(db: Path, mid: str, body: str) -> dict[str, object]:
 
 
 def _bob_edits(db: Path, mid: str) -> None:
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         lib.edit(mid, base_version=1, content=_content(db, mid, "燕麦脆上新，bob 的修改。"), actor="bob")
     finally:
@@ -120,7 +120,7 @@ def test_a_change_made_while_the_edit_is_read_is_a_conflict_not_a_lost_update(
     assert proc.returncode == 1, (out, err)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "version 1 of" in err and "stale" in err and "--base 2" in err
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         m = lib.get(material)
         assert m.current_version == 2  # bob's change is kept, olga's is not written over it
@@ -197,7 +197,7 @@ def test_many_concurrent_edits_never_lose_one(db: Path, material: str, tmp_path:
     for t in threads:
         t.join()
     assert sorted(results) == [0, 1, 1, 1]
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         assert lib.get(material).current_version == 2
     finally:

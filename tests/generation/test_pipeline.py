@@ -7,10 +7,10 @@ import json
 import re
 from typing import Any
 
-from contentgen.config import Settings
-from contentgen.errors import ProviderError
 from contentgen.generate import Generator, Job, jobs_for
-from contentgen.schemas import CONTENT_MODELS, Brief, VideoScriptContent, channel_problems
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ProviderError
+from contentgen.kernel.schemas import CONTENT_MODELS, Brief, VideoScriptContent, channel_problems
 
 RISK = "理财有风险，投资需谨慎。"
 

@@ -17,16 +17,16 @@ from typing import Any
 
 import pytest
 
-from contentgen import vocab
 from contentgen.compliance import RulePack, check_brief, load_packs, rewrite_instructions
 from contentgen.compliance.examples import example_context
 from contentgen.compliance.packs import Example, as_example
-from contentgen.config import Settings
-from contentgen.disclosures import default_disclosures
-from contentgen.errors import RulePackError
 from contentgen.generate import Generator, Job
+from contentgen.kernel import vocab
+from contentgen.kernel.config import Settings
+from contentgen.kernel.disclosures import default_disclosures
+from contentgen.kernel.errors import RulePackError
+from contentgen.kernel.schemas import Brief, content_text
 from contentgen.plan_templates import default_product
-from contentgen.schemas import Brief, content_text
 
 PREFERRED_CHANNEL = {"copy": "moments", "push": "wecom_1v1", "short_video_script": "video_account"}
 _PUNCT = re.compile(r"[\s\W_]+")

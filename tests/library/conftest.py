@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.schemas import (
+from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.kernel.schemas import (
     Brief,
     CopyContent,
     Draft,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from contentgen.testing import cli_main, cli_ok
+from contentgen.usecases import open_library
 from library import Library
 
 
@@ -88,7 +89,7 @@ def test_users_and_tokens_commands(tmp_path: Path) -> None:
     users = json.loads(run("users", "list", "--format", "json", "--db", db).output)
     assert users[0]["name"] == "rita" and users[0]["has_password"] is True
     token = run("tokens", "create", "app", "--channels", "sms,app_push", "--db", db).output.splitlines()[-1]
-    assert Library.open(db).tokens.authenticate(token).channels == ["sms", "app_push"]
+    assert open_library(db).tokens.authenticate(token).channels == ["sms", "app_push"]
     listed = json.loads(run("tokens", "list", "--format", "json", "--db", db).output)
     assert listed[0]["channels"] == ["sms", "app_push"] and token not in json.dumps(listed)
     run("tokens", "revoke", "app", "--db", db)

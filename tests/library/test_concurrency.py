@@ -7,8 +7,8 @@ import threading
 from collections import Counter
 from typing import Any
 
-from contentgen.errors import ConflictError, TransitionError
 from library import Library
+from library.errors import ConflictError, TransitionError
 
 ACTIONS = [("edit", "bob"), ("edit", "alice"), ("submit", "alice"), ("approve", "rita"),
            ("approve", "ray"), ("request_changes", "ray"), ("release", "rita")]

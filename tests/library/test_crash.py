@@ -12,7 +12,7 @@ from typing import Any
 
 CHILD = """
 import sys
-from contentgen.schemas import Draft
+from contentgen.kernel.schemas import Draft
 from library import Library
 
 lib = Library.open(sys.argv[1])

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contentgen.errors import UsageError
+from contentgen.kernel.errors import UsageError
 
 
 def test_verdict_filter(lib: Any, draft_factory: Any) -> None:

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from contentgen.errors import UsageError
-from contentgen.schemas import CONTENT_MODELS, content_text
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.schemas import CONTENT_MODELS, content_text
 from contentgen.testing import cli_main
+from contentgen.usecases import open_library
 from library import Library
-from library import delivery_queries as dq
+from library.api import queries as dq
 from library.transfer import import_into
 
 Records = list[dict[str, Any]]
@@ -173,7 +174,7 @@ def test_a_cut_lineage_is_refused(lib: Library, draft_factory: Any, fresh: Libra
 
 
 def test_the_imported_lineage_binds_four_eyes(lib: Library, draft_factory: Any, fresh: Library) -> None:
-    from contentgen.errors import PermissionDenied
+    from library.errors import PermissionDenied
 
     mid = lib.save_draft(draft_factory(), author="ada").material_id  # an admin may approve...
     lib.edit(mid, base_version=1, actor="bob", content={"body": "新版文案，回复1领取。", "title": "",
@@ -296,7 +297,7 @@ def test_a_malformed_file_is_one_line_and_writes_nothing(tmp_path: Path, case: s
     assert code == 2, (out, err)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert expected in err, err
-    restored = Library.open(db)
+    restored = open_library(db)
     try:
         assert_nothing_written(restored)
     finally:

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from contentgen.cli import cli
-from contentgen.errors import PermissionDenied
 from contentgen.testing import cli_main
+from contentgen.usecases import open_library
 from library import Library
+from library.errors import PermissionDenied
 from library.users import LoginLocked, LoginThrottle
 
 PASSWORD = "right-password"
@@ -94,7 +95,7 @@ def test_one_client_trying_many_names_is_locked(people: Library) -> None:
 def test_the_lock_is_in_the_database_shared_by_every_process(people: Library, lib_path: Path,
                                                               clock: Clock) -> None:
     fail(people, n=5)
-    other = Library.open(lib_path)
+    other = open_library(lib_path)
     other.users.clock = clock
     try:
         with pytest.raises(LoginLocked):
@@ -158,7 +159,7 @@ def test_importing_the_library_hashes_nothing() -> None:
 
 
 def _login(db: Path, name: str, password: str) -> str:
-    lib = Library.open(db)
+    lib = open_library(db)
     try:
         return str(lib.users.authenticate(name, password).role)
     finally:

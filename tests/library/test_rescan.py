@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
-from contentgen.config import ROOT
-from contentgen.errors import NotFoundError, PermissionDenied, TransitionError, UsageError
+from contentgen.kernel.config import ROOT
+from contentgen.kernel.errors import UsageError
 from contentgen.testing import cli_main, cli_ok
+from contentgen.usecases import RulePacks
 from library import Library
-from library.rescan import RulePacks, rescan
+from library.errors import NotFoundError, PermissionDenied, TransitionError
+from library.rescan import rescan
 
 FLAGGED = "好久不见，闪购专场开启，新品洁面乳回来了。"  # clean under rules/, blocked by the new pack
 CLEAN = "久违了，新品洁面乳回来了"

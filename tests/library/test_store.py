@@ -10,8 +10,10 @@ import pytest
 import sqlite_utils
 
 import library
-from contentgen.errors import ConflictError, NotFoundError, PermissionDenied, UsageError
+from contentgen.kernel.errors import UsageError
+from contentgen.usecases import open_library
 from library import Library, migrations
+from library.errors import ConflictError, NotFoundError, PermissionDenied
 
 
 def test_public_surface() -> None:
@@ -20,7 +22,7 @@ def test_public_surface() -> None:
 
 
 def test_open_sets_up_wal_foreign_keys_and_records_migrations(lib_path: Path) -> None:
-    lib = Library.open(lib_path)
+    lib = open_library(lib_path)
     db = lib._db()
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -33,7 +35,7 @@ def test_open_sets_up_wal_foreign_keys_and_records_migrations(lib_path: Path) ->
 
 
 def test_an_appended_migration_runs_once_and_a_failing_one_rolls_back(lib_path: Path) -> None:
-    Library.open(lib_path).close()
+    open_library(lib_path).close()
 
     def m900_test_priority(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE materials ADD COLUMN priority INTEGER")

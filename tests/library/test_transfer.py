@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from contentgen.errors import ConflictError, UsageError
+from contentgen.kernel.errors import UsageError
+from contentgen.usecases import open_library
 from library import Library
+from library.errors import ConflictError
 
 
 def populate(lib: Library, draft_factory: Any) -> dict[str, str]:
@@ -40,7 +42,7 @@ def test_round_trip_is_exact(lib: Library, draft_factory: Any, tmp_path: Path) -
     rows = lib.export_jsonl(first)
     assert rows > 20
 
-    restored = Library.open(tmp_path / "restored.db")
+    restored = open_library(tmp_path / "restored.db")
     assert restored.import_jsonl(io.StringIO(first.getvalue())) == rows
     second = io.StringIO()
     restored.export_jsonl(second)
@@ -68,7 +70,7 @@ def test_import_refuses_a_non_empty_library(lib: Library, draft_factory: Any) ->
 
 
 def test_import_rejects_what_is_not_an_export(tmp_path: Path) -> None:
-    lib = Library.open(tmp_path / "x.db")
+    lib = open_library(tmp_path / "x.db")
     with pytest.raises(UsageError, match="not a contentgen library export"):
         lib.import_jsonl(io.StringIO('{"hello": 1}\n'))
     bad = '{"format": "contentgen-library", "version": 1, "migrations": []}\n{"table": "nope", "row": {"a": 1}}\n'

@@ -7,14 +7,9 @@ from typing import Any
 
 import pytest
 
-from contentgen.errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDenied,
-    TransitionError,
-    UsageError,
-)
+from contentgen.kernel.errors import UsageError
 from library import Library
+from library.errors import ConflictError, NotFoundError, PermissionDenied, TransitionError
 
 # Who may take each step (written out here, not read from the code under test).
 ALLOWED = {

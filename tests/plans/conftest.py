@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
 from contentgen.plan_templates import PlanTemplate, load_templates
+from contentgen.usecases import open_library
 
 PLANS_DIR = ROOT / "prompts" / "plans"
 
@@ -25,8 +26,8 @@ def plans_dir() -> Path:
 @pytest.fixture(scope="session")
 def generator():  # type: ignore[no-untyped-def]
     """One offline-model generator for the session: catalogs and rule packs load once."""
-    from contentgen.config import Settings
     from contentgen.generate import Generator
+    from contentgen.kernel.config import Settings
 
     return Generator(Settings.load())
 
@@ -34,10 +35,9 @@ def generator():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def lib(isolated_env: Path):  # type: ignore[no-untyped-def]
     """A fresh library with an operator, two reviewers and a compliance officer."""
-    import library.deliveries  # noqa: F401 - its migration too: the schedule endpoint reads acks
-    from library import Library
+    import library.api.deliveries  # noqa: F401 - its migration too: the schedule endpoint reads acks
 
-    library = Library.open(isolated_env / "plans.db")
+    library = open_library(isolated_env / "plans.db")
     library.users.add("olga", "operator")
     library.users.add("rita", "reviewer")
     library.users.add("remy", "reviewer")

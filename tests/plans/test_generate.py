@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from contentgen import vocab
-from contentgen.disclosures import has_statement
-from contentgen.errors import PlanError, UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.disclosures import has_statement
+from contentgen.kernel.errors import PlanError, UsageError
+from contentgen.kernel.schemas import channel_problems
 from contentgen.plan_schedule import PlanConstraintError
 from contentgen.plans import PlanRequest, generate_plan
-from contentgen.schemas import channel_problems
 from contentgen.testing import FakeChatModel
 
 OBJECTIVES = ("reactivate", "welcome", "repurchase", "vip_care", "event")
@@ -107,10 +107,10 @@ def _oversized_moments(messages: list[Any]) -> str:
 
 
 def test_channel_limit_broken_by_the_model_fails_the_plan_naming_it() -> None:
-    from contentgen.config import Settings
     from contentgen.generate import Generator
+    from contentgen.kernel.config import Settings
+    from contentgen.kernel.schemas import ModelInfo
     from contentgen.providers import ModelHandle
-    from contentgen.schemas import ModelInfo
 
     handle = ModelHandle(FakeChatModel(default=_oversized_moments), ModelInfo(provider="fake", name="fake"),
                          json_schema=False)
@@ -122,10 +122,10 @@ def test_channel_limit_broken_by_the_model_fails_the_plan_naming_it() -> None:
 
 
 def test_a_touchpoint_that_repeats_another_is_refused() -> None:
-    from contentgen.config import Settings
     from contentgen.generate import Generator
+    from contentgen.kernel.config import Settings
+    from contentgen.kernel.schemas import ModelInfo
     from contentgen.providers import ModelHandle
-    from contentgen.schemas import ModelInfo
 
     same = '{"title": "提醒", "body": "您好，有一件事想告诉您。", "send_window": {"start": "10:00", "end": "12:00"}}'
     copy = '{"headline": "同一句话", "body": "您好，有一件事想告诉您。", "cta": "了解"}'

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from contentgen import vocab
-from contentgen.disclosures import default_disclosures
+from contentgen.kernel import vocab
+from contentgen.kernel.disclosures import default_disclosures
+from contentgen.kernel.schemas import CopyContent, content_fields
 from contentgen.plan_templates import SELLING_KINDS, load_templates
 from contentgen.plans import GeneratedPlan, PlanRequest, generate_plan, plans_dir
 from contentgen.providers.offline_rewrite import sentences
-from contentgen.schemas import CopyContent, content_fields
 
 from .conftest import PLANS_DIR
 
@@ -137,6 +137,6 @@ def test_the_article_of_a_plan_is_long_and_sectioned(generator: Any) -> None:
 
 
 def test_plans_dir_is_the_shipped_one() -> None:
-    from contentgen.config import Settings
+    from contentgen.kernel.config import Settings
 
     assert plans_dir(Settings.load()).resolve() == PLANS_DIR.resolve()

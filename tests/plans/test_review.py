@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from contentgen.errors import NotFoundError, PermissionDenied
 from contentgen.plan_schedule import PlanConstraintError
 from contentgen.plans import GeneratedPlan, PlanRequest, generate_plan
+from contentgen.usecases import open_library
 from library import Library
+from library.errors import NotFoundError, PermissionDenied
 from library.plans import (
     approve_plan,
     edit_touchpoint,
@@ -177,7 +178,7 @@ def test_plans_survive_export_and_import(lib: Library, stored: str, tmp_path: An
     submit_plan(lib, stored, actor="olga")
     buf = io.StringIO()
     lib.export_jsonl(buf)
-    other = Library.open(tmp_path / "restored.db")
+    other = open_library(tmp_path / "restored.db")
     try:
         other.import_jsonl(io.StringIO(buf.getvalue()))
         assert get_plan(other, stored) == get_plan(lib, stored)

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from contentgen import vocab
-from contentgen.errors import UsageError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import UsageError
 from contentgen.plan_schedule import (
     ContactPolicy,
     PlanConstraintError,

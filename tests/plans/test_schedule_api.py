@@ -11,7 +11,7 @@ import pytest
 
 from contentgen.plans import PlanRequest, generate_plan
 from library import Library
-from library.delivery_api import create_app
+from library.api.app import create_app
 from library.plans import (
     approve_plan,
     edit_touchpoint,

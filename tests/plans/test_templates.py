@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contentgen import vocab
-from contentgen.errors import PlanError, UnknownIdentifierError
+from contentgen.kernel import vocab
+from contentgen.kernel.errors import PlanError, UnknownIdentifierError
 from contentgen.plan_schedule import schedule
 from contentgen.plan_templates import PlanTemplate, default_product, find_template, load_templates
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
+from contentgen.kernel.schemas import Brief
 from contentgen.prompts import PromptCatalog
-from contentgen.schemas import Brief
 
 PROMPTS = ROOT / "prompts"
 

@@ -52,7 +52,7 @@ def test_render_prints_system_and_user() -> None:
 def test_check_and_test_exit_1_on_problems(tmp_path: Path, monkeypatch: object) -> None:
     import shutil
 
-    from contentgen.config import ROOT
+    from contentgen.kernel.config import ROOT
 
     root = tmp_path / "prompts"
     shutil.copytree(ROOT / "prompts", root)

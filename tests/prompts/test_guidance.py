@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from contentgen.kernel.schemas import Brief
 from contentgen.prompts import PromptCatalog
-from contentgen.schemas import Brief
 
 
 def _render(catalog: PromptCatalog, brief: Brief) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from contentgen.errors import BriefError, PromptError
+from contentgen.kernel.errors import BriefError, PromptError
+from contentgen.kernel.schemas import Brief
 from contentgen.prompt_checks import check_dir
 from contentgen.prompts import PromptCatalog
-from contentgen.schemas import Brief
 
 HOSTILE = [
     "{{ ''.__class__ }}",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-from contentgen.config import ROOT
+from contentgen.kernel.config import ROOT
+from contentgen.kernel.schemas import CONTENT_MODELS
 from contentgen.prompt_checks import check_dir, run_cases
 from contentgen.prompts import PromptCatalog
-from contentgen.schemas import CONTENT_MODELS
 
 PROMPTS = ROOT / "prompts"
 
@@ -50,8 +50,7 @@ def test_check_passes_on_the_shipped_files() -> None:
 
 
 def test_coverage_of_families_industries_and_channels(catalog: PromptCatalog) -> None:
-    from contentgen import vocab
-
+    from contentgen.kernel import vocab
     ids = set(catalog.ids())
     for ct in vocab.CONTENT_TYPES:
         for fam in ("default", "welcome", "reactivation", "repurchase", "vip_care", "event"):

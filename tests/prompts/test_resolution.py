@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from contentgen.errors import PromptError
+from contentgen.kernel.errors import PromptError
+from contentgen.kernel.schemas import Brief
 from contentgen.prompts import PromptCatalog, family_chain
-from contentgen.schemas import Brief
 
 
 def test_most_specific_wins(catalog: PromptCatalog, make_brief: Callable[..., Brief]) -> None:

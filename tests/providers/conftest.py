@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from contentgen.schemas import Brief
+from contentgen.kernel.schemas import Brief
 
 
 def brief_messages(brief: Brief, variant: int = 1, of: int = 3) -> list[BaseMessage]:

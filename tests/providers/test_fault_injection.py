@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from contentgen.config import Settings
-from contentgen.errors import ProviderError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ProviderError
+from contentgen.kernel.schemas import PushContent
 from contentgen.providers import ModelHandle, RetryPolicy, get_model
 from contentgen.providers.structured import ainvoke_structured, invoke_structured
-from contentgen.schemas import PushContent
 
 GOOD = json.dumps(
     {"kind": "push", "title": "好久不见", "body": "氨基酸洁面乳有新变化，回来看看吧。",

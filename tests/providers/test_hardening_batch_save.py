@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from library import Library
+from contentgen.usecases import open_library
 
 SMS = json.dumps(
     {"kind": "push", "title": "", "body": "【洁面乳】氨基酸洁面乳回购季，温和不紧绷，点开看看。回T退订",
@@ -41,7 +41,7 @@ def _rows(db: Path) -> tuple[int, int]:
 def test_a_killed_batch_keeps_what_it_finished_and_a_rerun_completes_it(
         fault_server: Any, tmp_path: Path) -> None:
     db = tmp_path / "batch.db"
-    lib = Library.open(db)
+    lib = open_library(db)
     lib.users.add("olga", "operator")
     lib.close()
     briefs = tmp_path / "briefs.jsonl"

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from contentgen.config import Settings
-from contentgen.errors import ProviderError
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ProviderError
+from contentgen.kernel.schemas import ModelInfo, PushContent
 from contentgen.providers import ModelHandle, RetryPolicy, get_model
 from contentgen.providers.structured import ainvoke_structured, invoke_structured
-from contentgen.schemas import ModelInfo, PushContent
 from contentgen.testing import FakeChatModel
 
 GOOD = json.dumps({"kind": "push", "title": "好久不见", "body": "洁面乳有新变化，回来看看吧。",

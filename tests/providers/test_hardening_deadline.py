@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from contentgen.config import Settings
 from contentgen.generate import Generator, jobs_for
+from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import Brief
 from contentgen.providers import RetryPolicy, get_model
-from contentgen.schemas import Brief
 
 SMS = json.dumps(
     {"kind": "push", "title": "", "body": "【洁面乳】氨基酸洁面乳回购季，温和不紧绷，点开看看。回T退订",

@@ -9,14 +9,20 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 
-from contentgen import vocab
-from contentgen.config import Settings
-from contentgen.disclosures import default_disclosures, has_statement
-from contentgen.errors import ProviderError
+from contentgen.kernel import vocab
+from contentgen.kernel.config import Settings
+from contentgen.kernel.disclosures import default_disclosures, has_statement
+from contentgen.kernel.errors import ProviderError
+from contentgen.kernel.schemas import (
+    CONTENT_MODELS,
+    Brief,
+    PushContent,
+    channel_problems,
+    content_text,
+)
 from contentgen.providers import get_model
 from contentgen.providers.offline import OFFLINE_MODEL_NAME, OfflineChatModel
 from contentgen.providers.structured import invoke_structured, parse_answer
-from contentgen.schemas import CONTENT_MODELS, Brief, PushContent, channel_problems, content_text
 
 # Required statements come from the disclosures library (rules/disclosures.yaml), as every other
 # writer of them does; a short channel may carry a shorter wording the library accepts.

@@ -7,17 +7,17 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from contentgen.config import Settings
 from contentgen.generate import Generator, Job
-from contentgen.schemas import Brief, ModelInfo
+from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import Brief, ModelInfo
+from contentgen.usecases import open_library
 
 
 def test_offline_drafts_are_marked_in_every_payload_the_api_serves(tmp_path: Path) -> None:
-    import library.deliveries  # noqa: F401 - registers its table before the file is made
-    from library import Library
-    from library.delivery_api import create_app
+    import library.api.deliveries  # noqa: F401 - registers its table before the file is made
+    from library.api.app import create_app
 
-    lib = Library.open(tmp_path / "delivery.db")
+    lib = open_library(tmp_path / "delivery.db")
     lib.users.add("olivia", "operator")
     lib.users.add("rita", "reviewer")
     brief = Brief(industry="retail", segment="active.mass", content_type="push", channel="sms", locale="zh-CN",

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from contentgen import vocab
-from contentgen.disclosures import default_disclosures
+from contentgen.kernel import vocab
+from contentgen.kernel.disclosures import default_disclosures
+from contentgen.kernel.schemas import CONTENT_MODELS, Brief, content_fields, content_text
 from contentgen.providers.offline import compose_answer
 from contentgen.providers.offline_voice import display_name
-from contentgen.schemas import CONTENT_MODELS, Brief, content_fields, content_text
 
 BROADCAST = ("group", "moments", "official_account", "video_account")
 PAIRS = [(ch, ct) for ch, types in vocab.CHANNEL_CONTENT_TYPES.items() for ct in types]

@@ -15,10 +15,10 @@ import pytest
 import vcr
 import yaml
 
-from contentgen.config import Settings
+from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import Brief, CopyContent, VideoScriptContent
 from contentgen.providers import RetryPolicy, get_model
 from contentgen.providers.structured import invoke_structured
-from contentgen.schemas import Brief, CopyContent, VideoScriptContent
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "providers"
 DEAD_URL = "http://127.0.0.1:9/v1"  # discard port: nothing answers here

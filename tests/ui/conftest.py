@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.schemas import Brief, Draft, ModelInfo, PushContent, SendWindow
+from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.kernel.schemas import Brief, Draft, ModelInfo, PushContent, SendWindow
+from contentgen.usecases import open_library
 
 APP = str(Path(__file__).resolve().parents[2] / "review_ui" / "app.py")
 PASSWORD = "secret-pass"
@@ -22,9 +23,8 @@ _keys = itertools.count(1)
 
 @pytest.fixture
 def lib(isolated_env: Path) -> Iterator[Any]:
-    from library import Library
 
-    library = Library.open(isolated_env / "contentgen.db")
+    library = open_library(isolated_env / "contentgen.db")
     for name, role in USERS.items():
         library.users.add(name, role, password=PASSWORD)
     yield library

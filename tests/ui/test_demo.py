@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 from contentgen.cli import cli
 from contentgen.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
+from contentgen.usecases import open_library
 
 
 def test_seed_is_complete_and_idempotent(isolated_env: Path) -> None:
-    from library import Library
 
-    lib = Library.open(isolated_env / "demo.db")
+    lib = open_library(isolated_env / "demo.db")
     first = seed_demo(lib)
     assert sorted(first.users_added) == sorted(n for n, _ in DEMO_USERS)
     for name, role in DEMO_USERS:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from contentgen.compliance.report import ComplianceReport, Finding
-from contentgen.schemas import Brief, CopyContent, Draft, ModelInfo
+from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.kernel.schemas import Brief, CopyContent, Draft, ModelInfo
 
 EVIL_LINK = "[x](https://evil.example)"
 EVIL_IMAGE = "![](http://evil.example/i.png)"

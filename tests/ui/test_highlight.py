@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from contentgen.compliance.report import Finding
-from contentgen.errors import UsageError
-from contentgen.schemas import set_field
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.report import Finding
+from contentgen.kernel.schemas import set_field
 from review_ui._content import validate, with_fields
 from review_ui._highlight import by_field, highlight_html, spans, worst_severity
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from contentgen.usecases import open_library
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -134,7 +136,6 @@ def _journey(page: Any, url: str, shots: Path) -> None:
 def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: Any) -> None:
     from playwright.sync_api import sync_playwright
 
-    from library import Library
 
     shots = Path(os.environ.get("CONTENTGEN_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
@@ -156,7 +157,7 @@ def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: 
             browser.close()
 
     # The delivery system now gets it over HTTP.
-    lib = Library.open(stack.db)
+    lib = open_library(stack.db)
     released = lib.list(status="released", q="月月盈理财")
     lib.close()
     assert released.total == 1, "exactly the journey's material is released"

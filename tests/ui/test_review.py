@@ -125,8 +125,9 @@ def test_compliance_queue_shows_a_withdrawn_version_and_the_override_reinstates_
         lib: Any, app: Any, make_material: Any, tmp_path: Any) -> None:
     import shutil
 
-    from contentgen.config import ROOT
-    from library.rescan import RulePacks, rescan
+    from contentgen.kernel.config import ROOT
+    from contentgen.usecases import RulePacks
+    from library.rescan import rescan
 
     m = make_material("released", body="周末野餐篮上新，欢迎选购。")
     rules = tmp_path / "rules"

@@ -9,8 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
-from contentgen.errors import ConflictError
 from library._db import now
+from library.errors import ConflictError
 from library.migrations import migration
 
 _COLUMNS = ("id", "material_id", "version", "channel", "recipients", "sent_at", "received_at")

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contentgen import vocab
-from contentgen.compliance.report import ComplianceReport
+from contentgen.kernel import vocab
+from contentgen.kernel.report import ComplianceReport
 
 MAX_FIELD = 2_000  # characters of one brief field: longer is a mistake, not a brief
 Text = Annotated[str, Field(max_length=MAX_FIELD)]

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from library import delivery_queries as dq
-from library.api_models import MaterialItem
-from library.api_params import ApiError, check_params, decode_cursor, encode_cursor, scoped_channels
-from library.delivery_api import _ERRORS, Client, Ctx, _json
+from library.api import queries as dq
+from library.api.deps import ERRORS, Client, Ctx, json_response
+from library.api.models import MaterialItem
+from library.api.params import ApiError, check_params, decode_cursor, encode_cursor, scoped_channels
 from library.plans import due_released
 
 SCHEDULE_PARAMS = ("due_before", "due_after", "channel", "plan_id", "limit", "cursor")
@@ -51,7 +51,7 @@ def _instant(name: str, value: str) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@router.get("/v1/schedule", response_model=SchedulePage, responses=_ERRORS, tags=["plans"])
+@router.get("/v1/schedule", response_model=SchedulePage, responses=ERRORS, tags=["plans"])
 async def schedule(
     request: Request, client: Client, ctx: Ctx,
     due_before: Annotated[str, Query(max_length=64, description="ISO-8601 instant with zone (exclusive)")],
@@ -91,7 +91,7 @@ async def schedule(
             item = ctx.item(released[mid])
             items.append({**item, "send_at": send_at, "seq": seq, "delivered": (mid, item["version"]) in delivered})
     next_cursor = encode_cursor("schedule", {"q": query_key, "a": [due[-1][0], due[-1][1]]}) if more else None
-    return _json(request, {"items": items, "next_cursor": next_cursor})
+    return json_response(request, {"items": items, "next_cursor": next_cursor})
 
 
 def _delivered(conn: Any, client: str, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contentgen.config import Settings
-from contentgen.errors import ContentgenError, NotFoundError
-from contentgen.schemas import Brief
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ContentgenError
+from contentgen.kernel.schemas import Brief
+from library.errors import NotFoundError
 
 DEMO_PASSWORD = "demo1234"
 DEMO_USERS: tuple[tuple[str, str], ...] = (
@@ -81,8 +82,7 @@ def seed_users(lib: Any, result: DemoSeed) -> None:
 
 def seed_token(lib: Any, result: DemoSeed, *, rotate: bool) -> None:
     """A delivery token for every channel; rotate=True replaces one issued earlier."""
-    from contentgen import vocab
-
+    from contentgen.kernel import vocab
     live = {t.name for t in lib.tokens.list() if t.revoked_at is None}
     if DEMO_TOKEN in live and rotate:
         lib.tokens.revoke(DEMO_TOKEN)

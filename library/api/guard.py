@@ -28,8 +28,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contentgen.errors import ChannelTemplateError
-from library.api_params import ApiError
+from contentgen.kernel.errors import ChannelTemplateError
+from library.api.params import ApiError
 
 log = logging.getLogger("contentgen.delivery_api")
 
@@ -207,7 +207,7 @@ def uvicorn_log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, Any] = json.loads(json.dumps(LOGGING_CONFIG))
-    config["filters"] = {"redact": {"()": "library.api_guard.RedactSecrets"}}
+    config["filters"] = {"redact": {"()": "library.api.guard.RedactSecrets"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["redact"]
     return config

@@ -20,9 +20,9 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from contentgen import vocab
-from contentgen.disclosures import Disclosures, default_disclosures, has_statement
-from contentgen.errors import ChannelTemplateError
+from contentgen.kernel import vocab
+from contentgen.kernel.disclosures import Disclosures, default_disclosures, has_statement
+from contentgen.kernel.errors import ChannelTemplateError
 
 FORMATS: dict[str, str] = {"txt": "text", "md": "markdown", "json": "json"}
 _NAME = re.compile(r"^(?P<channel>[a-z0-9_]+)\.(?P<ext>txt|md|json)\.j2$")

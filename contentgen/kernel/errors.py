@@ -7,13 +7,15 @@
     ├── PromptError                 a prompt file that cannot be loaded or rendered
     ├── RulePackError               a compliance rule pack that is invalid
     ├── ProviderError               the LLM failed after retries, or answered nonsense
-    │   └── DraftValidationError    an answer that does not fit the content schema
+    │   ├── DraftValidationError    an answer that does not fit the content schema
+    │   └── ChannelLimitError       a draft still over its channel's limits after the rewrites
     ├── LibraryError                material library problems
     │   ├── NotFoundError           no such material, version, user, plan
     │   ├── PermissionDenied        the role may not do this (four eyes included)
     │   ├── ConflictError           optimistic concurrency: acted on a stale version
     │   └── TransitionError         the workflow does not allow this step now
-    ├── PlanError                   a service-cycle plan that cannot meet its constraints
+    ├── PlanError                   a service-cycle plan that cannot be made or stored
+    │   └── PlanConstraintError     one of its constraints cannot be kept; .constraint names it
     └── ChannelTemplateError        a channel payload template missing, broken or misnamed
 
 At the CLI boundary each becomes one line on stderr and its exit code; in Streamlit, st.error.
@@ -64,28 +66,20 @@ class DraftValidationError(ProviderError):
     pass
 
 
-class LibraryError(ContentgenError):
-    pass
-
-
-class NotFoundError(LibraryError):
-    pass
-
-
-class PermissionDenied(LibraryError):
-    pass
-
-
-class ConflictError(LibraryError):
-    pass
-
-
-class TransitionError(LibraryError):
-    pass
+class ChannelLimitError(ProviderError):
+    """A draft that still breaks its channel's limits after every rewrite round."""
 
 
 class PlanError(ContentgenError):
     pass
+
+
+class PlanConstraintError(PlanError):
+    """A plan that cannot keep one of its constraints; `constraint` names which."""
+
+    def __init__(self, constraint: str, message: str) -> None:
+        self.constraint = constraint
+        super().__init__(f"plan cannot meet its constraints: {constraint}: {message}")
 
 
 class ChannelTemplateError(ContentgenError):

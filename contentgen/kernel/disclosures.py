@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contentgen import vocab
-from contentgen.config import Settings
-from contentgen.errors import RulePackError
+from contentgen.kernel import vocab
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import RulePackError
 
 FILE_NAME = "disclosures.yaml"
 

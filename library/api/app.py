@@ -4,46 +4,36 @@
     uvicorn.run(app, host="127.0.0.1", port=8100)
 
 Routes: GET /v1/materials, GET /v1/materials/{id}, GET /v1/sync, POST /v1/deliveries,
-GET /healthz, /openapi.json. Other routers (e.g. the plans schedule) reuse `authenticated`
-and `DeliveryContext` from here and are included in `create_app`.
+GET /healthz, /openapi.json; GET /v1/schedule comes from library.api.schedule. What routes
+share (context, client, error table, JSON writer) is in library.api.deps.
 
 Reads run on the event loop: in WAL mode a reader never waits for a writer, and the thread hop
 would cost the hot read path. Writes run in the threadpool with a short lock wait
 (`ApiLimits.write_lock_timeout_s`): while a CLI command, an import or a backup holds the write
 lock, reads keep being answered and a write answers 503 with Retry-After. Limits (body size,
-read timeout) and error bodies live in library.api_guard.
+read timeout) and error bodies live in library.api.guard.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from contentgen.config import Settings
-from contentgen.errors import ChannelTemplateError, ConflictError, PermissionDenied
-from library import deliveries, migrations
-from library import delivery_queries as dq
-from library._db import Connections
-from library.api_guard import ApiLimits, BodyGuard, install_error_handlers, install_log_redaction
-from library.api_models import (
-    DeliveryAck,
-    DeliveryReceipt,
-    ErrorBody,
-    MaterialItem,
-    MaterialPage,
-    SyncPage,
-)
-from library.api_params import (
+from contentgen.kernel.config import Settings
+from contentgen.kernel.errors import ChannelTemplateError
+from library.api import deliveries, schedule
+from library.api import queries as dq
+from library.api.deps import ERRORS, Client, Ctx, DeliveryContext, json_response
+from library.api.guard import ApiLimits, BodyGuard, install_error_handlers, install_log_redaction
+from library.api.models import DeliveryAck, DeliveryReceipt, MaterialItem, MaterialPage, SyncPage
+from library.api.params import (
     LIST_PARAMS,
     SYNC_PARAMS,
     ApiError,
@@ -53,137 +43,28 @@ from library.api_params import (
     list_filters,
     scoped_channels,
 )
-from library.models import Token
-from library.payloads import PayloadRenderer, self_check
-from library.rescan import startup_lifespan
+from library.api.payloads import PayloadRenderer, self_check
+from library.errors import ConflictError
 from library.store import Library
 
-log = logging.getLogger("contentgen.delivery_api")
 
-_bearer = HTTPBearer(auto_error=False, description="A delivery token: contentgen tokens create NAME --channels ...")
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 503)
-}
-ITEM_CACHE_SIZE = 50_000  # serialised items (~0.5 KB each): the hot part of a large library
-_ITEM_FIELDS = dq.ITEM_FIELDS
+def _lifespan(on_start: Callable[[Library], None] | None) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        if on_start is not None:
+            on_start(app.state.delivery.library)  # raising here fails closed: nothing is served
+        yield
 
-
-class DeliveryContext:
-    """What every request handler needs: the library, its connections, the renderer."""
-
-    def __init__(self, library: Library, renderer: PayloadRenderer, limits: ApiLimits | None = None):
-        self.library = library
-        self.renderer = renderer
-        self.limits = limits or ApiLimits()
-        # Our own per-thread connections: the API's reads never wait on a UI transaction, and
-        # its writes wait for the lock only briefly (then 503), never the CLI's 30 s.
-        self.connections = Connections(
-            library.path, busy_timeout_ms=int(self.limits.write_lock_timeout_s * 1000))
-        self._item_cache: dict[tuple[Any, ...], bytes] = {}
-        self._cache_lock = threading.Lock()
-        # The library may have been opened before library.deliveries registered its table;
-        # on the library's own connection, which waits as long as a CLI command would.
-        migrations.apply(library._db())
-
-    def conn(self) -> Any:
-        return self.connections.db().conn
-
-    def item(self, released: dq.Released) -> dict[str, Any]:
-        row = released.row
-        out = {k: row[k] for k in _ITEM_FIELDS}
-        payload = self.renderer.render(row)
-        # Text the offline model wrote says so wherever it goes, down to the delivery system.
-        out["payload"] = {**payload, "offline": True} if row.get("offline") else payload
-        return out
-
-    def items_json(self, rows: list[tuple[Any, ...]]) -> Raw:
-        """Items as one JSON array, spliced from serialised items cached by everything they show
-        (a raw ITEM_FIELDS row); content is read, and payloads rendered, only for the misses."""
-        cache = self._item_cache
-        parts = [cache.get(row) for row in rows]
-        missing = [i for i, raw in enumerate(parts) if raw is None]
-        if missing:
-            keys = [(rows[i][0], rows[i][1]) for i in missing]
-            contents = dq.version_contents(self.conn(), keys)
-            offline = dq.offline_versions(self.conn(), keys)
-            for i in missing:
-                row = rows[i]
-                key = (row[0], row[1])
-                raw = _dumps(self.item(dq.to_released(row, contents[key], key in offline)))
-                parts[i] = raw
-                with self._cache_lock:  # handlers are async today; a sync route would share it
-                    cache[row] = raw
-                    if len(cache) > ITEM_CACHE_SIZE:
-                        cache.pop(next(iter(cache)))
-        return Raw(b"[" + b",".join(parts) + b"]")  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        self.connections.close()
-
-
-async def context(request: Request) -> DeliveryContext:  # async: no threadpool hop
-    ctx: DeliveryContext = request.app.state.delivery
-    return ctx
-
-
-async def authenticated(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Token:
-    """The delivery client behind the bearer token; 401 without a valid one."""
-    if credentials is None:
-        raise ApiError(
-            401, "unauthorized",
-            "missing bearer token: send 'Authorization: Bearer <token>' "
-            "(create one with: contentgen tokens create NAME --channels sms,app_push)",
-        )
-    try:
-        ctx: DeliveryContext = request.app.state.delivery
-        return ctx.library.tokens.authenticate(credentials.credentials)
-    except PermissionDenied:
-        # Never echo the token: it would land in the client's and proxies' logs.
-        raise ApiError(401, "unauthorized", "invalid or revoked token") from None
-
-
-Client = Annotated[Token, Depends(authenticated)]
-Ctx = Annotated[DeliveryContext, Depends(context)]
-
-
-class Raw(bytes):
-    """JSON already serialised (a list of cached items), spliced into a body as is."""
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _serialise(body: Any) -> bytes:
-    if isinstance(body, dict) and any(isinstance(v, Raw) for v in body.values()):
-        parts = [_dumps(k) + b":" + (v if isinstance(v, Raw) else _dumps(v)) for k, v in body.items()]
-        return b"{" + b",".join(parts) + b"}"
-    return _dumps(body)
-
-
-def _json(request: Request, body: Any, *, status: int = 200, etag: bool = True,
-          headers: dict[str, str] | None = None) -> Response:
-    """Serialise once; an ETag over the bytes lets a client's If-None-Match get a 304."""
-    raw = _serialise(body)
-    out_headers = dict(headers or {})
-    if etag:
-        tag = '"' + hashlib.blake2b(raw, digest_size=16).hexdigest() + '"'
-        out_headers["ETag"] = tag
-        out_headers["Cache-Control"] = "private, no-cache"
-        wanted = request.headers.get("if-none-match")
-        if wanted and (wanted.strip() == "*" or tag in {t.strip().removeprefix("W/") for t in wanted.split(",")}):
-            return Response(status_code=304, headers=out_headers)
-    return Response(raw, status_code=status, media_type="application/json", headers=out_headers)
+    return lifespan
 
 
 def create_app(source: Library | str | Path, *, templates_dir: Path | None = None,
-               rescan_on_start: bool = True, limits: ApiLimits | None = None) -> FastAPI:
-    """The delivery API over one library file; templates are checked before the first request,
-    and (rescan_on_start) served versions are re-checked against the rule packs at startup;
-    `limits` (library.api_guard.ApiLimits): body cap, body read timeout, write lock wait."""
+               on_start: Callable[[Library], None] | None = None,
+               limits: ApiLimits | None = None) -> FastAPI:
+    """The delivery API over one library file; templates are checked before the first request;
+    `on_start(library)` runs before the first request is answered (`contentgen serve` passes the
+    rule rescan, contentgen.usecases.rescan_before_serving) and, if it raises, nothing is served;
+    `limits` (library.api.guard.ApiLimits): body cap, body read timeout, write lock wait."""
     library = source if isinstance(source, Library) else Library.open(source)
     renderer = PayloadRenderer(templates_dir or Settings.load().templates_dir)
     problems = self_check(renderer)
@@ -194,7 +75,7 @@ def create_app(source: Library | str | Path, *, templates_dir: Path | None = Non
         version="1",
         description="Released marketing materials with their channel payloads. "
         "Drafts and anything not released are never served.",
-        lifespan=startup_lifespan(rescan_on_start),
+        lifespan=_lifespan(on_start),
     )
     limits = limits or ApiLimits()
     app.state.delivery = DeliveryContext(library, renderer, limits)
@@ -202,7 +83,7 @@ def create_app(source: Library | str | Path, *, templates_dir: Path | None = Non
     install_error_handlers(app, limits)
     install_log_redaction()
     _routes(app)
-    app.include_router(__import__("library.schedule_api", fromlist=["router"]).router)  # plans: /v1/schedule
+    app.include_router(schedule.router)  # plans: /v1/schedule
     return app
 
 
@@ -211,7 +92,7 @@ def _routes(app: FastAPI) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/v1/materials", response_model=MaterialPage, responses=_ERRORS)
+    @app.get("/v1/materials", response_model=MaterialPage, responses=ERRORS)
     async def list_materials(
         request: Request, client: Client, ctx: Ctx,
         channel: Annotated[str | None, Query(description="one channel or a comma-separated list")] = None,
@@ -241,9 +122,9 @@ def _routes(app: FastAPI) -> None:
         items, more = dq.released_page_rows(ctx.conn(), channels=channels, filters=filters,
                                             after_id=after, limit=limit)
         next_cursor = encode_cursor("list", {"q": query_key, "a": items[-1][0]}) if more else None
-        return _json(request, {"items": ctx.items_json(items), "next_cursor": next_cursor})
+        return json_response(request, {"items": ctx.items_json(items), "next_cursor": next_cursor})
 
-    @app.get("/v1/materials/{material_id}", response_model=MaterialItem, responses=_ERRORS)
+    @app.get("/v1/materials/{material_id}", response_model=MaterialItem, responses=ERRORS)
     async def get_material(
         request: Request, client: Client, ctx: Ctx,
         material_id: Annotated[str, PathParam(max_length=200)],
@@ -257,9 +138,9 @@ def _routes(app: FastAPI) -> None:
             raise ApiError(403, "forbidden",
                            f"token {client.name!r} may read {', '.join(client.channels)}; "
                            f"material {material_id} is on {found.row['channel']}")
-        return _json(request, ctx.item(found))
+        return json_response(request, ctx.item(found))
 
-    @app.get("/v1/sync", response_model=SyncPage, responses=_ERRORS)
+    @app.get("/v1/sync", response_model=SyncPage, responses=ERRORS)
     async def sync(
         request: Request, client: Client, ctx: Ctx,
         channel: Annotated[str | None, Query(description="one channel or a comma-separated list")] = None,
@@ -283,10 +164,10 @@ def _routes(app: FastAPI) -> None:
                                "or start a new sync for other channels")
             scoped_channels(",".join(channels), client)  # the token may have lost a channel since
         body = _initial_page(ctx, state, channels, limit) if "a" in state else _delta_page(ctx, state, channels, limit)
-        return _json(request, body)
+        return json_response(request, body)
 
     @app.post("/v1/deliveries", status_code=201, response_model=DeliveryReceipt,
-              responses={**_ERRORS, 201: {"model": DeliveryReceipt}})
+              responses={**ERRORS, 201: {"model": DeliveryReceipt}})
     async def acknowledge(
         request: Request, client: Client, ctx: Ctx, ack: DeliveryAck,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
@@ -303,7 +184,7 @@ def _routes(app: FastAPI) -> None:
         # In the threadpool: waiting for the write lock must never stall the event loop.
         stored, replayed = await run_in_threadpool(_record_ack, ctx, client.name, idempotency_key, ack)
         headers = {"Idempotent-Replayed": "true"} if replayed else None
-        return _json(request, stored, status=201, etag=False, headers=headers)
+        return json_response(request, stored, status=201, etag=False, headers=headers)
 
 
 def _record_ack(ctx: DeliveryContext, client: str, key: str, ack: DeliveryAck) -> tuple[dict[str, Any], bool]:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from contentgen import vocab
+from contentgen.kernel import vocab
 
 
 class ErrorDetail(BaseModel):

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # contentgen/kernel/config.py → the project root
 
 
 def _path(arg: str | Path | None, env: str, default: Path) -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Request
 
-from contentgen import vocab
+from contentgen.kernel import vocab
 from library.models import Token
 
 LIST_PARAMS = ("channel", "industry", "segment", "locale", "content_type", "persona", "tag",
