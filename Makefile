@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff check contentgen library review_ui tests benchmarks
 
 typecheck: install
-	$(BIN)/mypy contentgen library
+	$(BIN)/mypy contentgen library review_ui
 
 test: install browser lint typecheck
 	$(BIN)/pytest

@@ -24,11 +24,11 @@ from pydantic import BaseModel
 
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ChannelLimitError, ContentgenError, ProviderError
+from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import (
     CONTENT_MODELS,
     Attempt,
     Brief,
-    ComplianceReport,
     Draft,
     channel_problems,
     content_text,

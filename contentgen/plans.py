@@ -24,10 +24,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contentgen.kernel import vocab
+from contentgen.kernel.calendar import Send
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import (
     ChannelLimitError,
     ContentgenError,
+    PlanConstraintError,
     PlanError,
     UsageError,
     validation_message,
@@ -46,9 +48,7 @@ from contentgen.plan_schedule import (
     DEFAULT_TIMEZONES,
     WEEKDAY_NAMES,
     ContactPolicy,
-    PlanConstraintError,
     ScheduledTouchpoint,
-    Send,
     parse_quiet_hours,
     parse_time_preferences,
     schedule,

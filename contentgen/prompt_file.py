@@ -67,6 +67,10 @@ class PromptFile:
         return self.meta.version
 
     @property
+    def status(self) -> str:
+        return self.meta.status
+
+    @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}+{self.sha256[:12]}"
 
@@ -329,6 +333,10 @@ def parse_file(path: Path, prompt_id: str, env: SandboxedEnvironment, guidance: 
         raise PromptError(_meta_error(path, e, key_lines)) from None
     if pmeta.id != prompt_id:
         raise PromptError(f"{path}:{key_lines.get('id', 2)}: id {pmeta.id!r} must match the file name: {prompt_id!r}")
+    pinned = path.stem.partition("@")[2]  # <name>@<version>.md: another version of the same id
+    if pinned and pinned != pmeta.version:
+        raise PromptError(f"{path}:{key_lines.get('version', 2)}: version {pmeta.version!r} must match "
+                          f"the file name's @{pinned}")
     body_line = end + 2
     # Blank lines in place of the front matter: Jinja line numbers become file line numbers.
     source = "\n" * (end + 1) + "".join(lines[end + 1 :])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -53,6 +53,22 @@ class CaseSpec(BaseModel):
     not_contains: list[str] = Field(default_factory=list)
 
 
+class EvalSpec(BaseModel):
+    """A `prompts eval` brief: brief fields laid over the file's sample brief, drafted N times."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    brief: dict[str, Any] = Field(default_factory=dict)
+    variants: int = Field(default=3, ge=1, le=5)
+    # Claims the eval may find that the brief's own facts do not spell out (e.g. a house style line).
+    allowed_claims: list[str] = Field(default_factory=list)
+
+
+# draft: being written; candidate: up for promotion; production: what generation resolves;
+# retired: a former production version, kept for comparison and rollback.
+PROMPT_STATUSES = ("draft", "candidate", "production", "retired")
+
+
 def _scope(value: Any, allowed: tuple[str, ...], kind: str) -> list[str]:
     items = [value] if isinstance(value, str) else list(value or [])
     bad = [i for i in items if i != "*" and i not in allowed]
@@ -78,6 +94,8 @@ class PromptMeta(BaseModel):
     model: ModelSpec = Field(default_factory=ModelSpec)
     examples: list[ExampleSpec] = Field(default_factory=list)
     tests: list[CaseSpec] = Field(default_factory=list)
+    status: Literal["draft", "candidate", "production", "retired"] = "production"
+    evals: list[EvalSpec] = Field(default_factory=list)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -86,12 +86,25 @@ _CACHE_LOCK = threading.Lock()
 class PromptCatalog:
     """All prompt files of one directory, parsed and validated once."""
 
-    def __init__(self, root: Path, files: list[PromptFile], guidance: Guidance):
+    def __init__(self, root: Path, files: list[PromptFile], guidance: Guidance, status: str = "production"):
         self.root = root
-        self.files = sorted(files, key=lambda f: f.id)
         self.guidance = guidance
+        self.status = status
+        # Every version of every id; generation sees one per id: the `status` one, else production.
+        self.all_files = sorted(files, key=lambda f: (f.id, version_key(f.version)))
+        self._versions: dict[str, list[PromptFile]] = {}
+        for f in self.all_files:
+            self._versions.setdefault(f.id, []).append(f)
+        for pid, versions in self._versions.items():
+            live = [f.version for f in versions if f.status == "production"]
+            if len(live) > 1:
+                raise PromptError(f"{pid}: versions {', '.join(live)} are all production; "
+                                  "set the older ones' status to retired (prompts/README.md, Versions)")
+        picked = (next((f for f in reversed(vs) if f.status == status), None)
+                  or next((f for f in vs if f.status == "production"), None) for vs in self._versions.values())
+        self.files = [f for f in picked if f is not None]
         self._by_id = {f.id: f for f in self.files}
-        self.last_resolution: Resolution | None = None
+        self._views: dict[str, PromptCatalog] = {}
 
     @classmethod
     def load(cls, root: str | Path) -> PromptCatalog:
@@ -123,11 +136,38 @@ class PromptCatalog:
         return [f.id for f in self.files]
 
     def get(self, prompt_id: str) -> PromptFile:
-        """The file with this id; PromptError listing the known ids otherwise."""
-        pf = self._by_id.get(prompt_id)
+        """The file with this id (`id@version` or `id@candidate` pins one); PromptError otherwise."""
+        pid, _, pin = prompt_id.partition("@")
+        if pin:
+            return self.version(pid, pin)
+        pf = self._by_id.get(pid)
         if pf is None:
             raise PromptError(f"unknown prompt {prompt_id!r}; known: {', '.join(self.ids())}")
         return pf
+
+    def versions(self, prompt_id: str) -> list[PromptFile]:
+        """Every version of one id, oldest first, whatever its status."""
+        return list(self._versions.get(prompt_id, []))
+
+    def version(self, prompt_id: str, pin: str) -> PromptFile:
+        """One version of an id, by version ("1.1.0") or by status ("candidate": the newest one)."""
+        versions = self._versions.get(prompt_id)
+        if not versions:
+            raise PromptError(f"unknown prompt {prompt_id!r}; known: {', '.join(self._versions)}")
+        by_status = [f for f in versions if f.status == pin]
+        found = by_status[-1:] or [f for f in versions if f.version == pin]
+        if not found:
+            have = ", ".join(f"{f.version} ({f.status})" for f in versions)
+            raise PromptError(f"{prompt_id} has no version or status {pin!r}; it has {have}")
+        return found[0]
+
+    def with_status(self, status: str) -> PromptCatalog:
+        """The same files, resolving to each id's newest `status` version where one exists."""
+        if status == self.status:
+            return self
+        if status not in self._views:
+            self._views[status] = PromptCatalog(self.root, self.all_files, self.guidance, status)
+        return self._views[status]
 
     def family(self, family: str) -> list[PromptFile]:
         """Files whose id is the family or the family plus a '.suffix'."""
@@ -135,9 +175,12 @@ class PromptCatalog:
 
     def resolve(self, brief: Brief) -> PromptFile:
         """The prompt file for a brief: explicit id, else most specific in its family chain."""
-        pf, res = self._resolve(brief)
-        self.last_resolution = res
-        return pf
+        return self.resolution(brief)[0]
+
+    def resolution(self, brief: Brief) -> tuple[PromptFile, Resolution]:
+        """resolve, with how the file was chosen. Returned, never kept on the catalog: one
+        catalog is cached per prompts directory and shared by every thread and request."""
+        return self._resolve(brief)
 
     def explain(self, brief: Brief) -> list[str]:
         """The resolution steps for a brief, in words (fallbacks included)."""
@@ -219,8 +262,14 @@ def _prompt_paths(root: Path) -> list[tuple[str, Path]]:
         rel = path.relative_to(root)
         if len(rel.parts) < 2 or rel.parts[0] in SKIP_DIRS:
             continue  # README.md at the top, plans/, partials/
-        found.append(("/".join(rel.with_suffix("").parts), path))
+        # <name>@<version>.md is another version of the id <name> (prompts/README.md, Versions).
+        found.append(("/".join(rel.with_suffix("").parts).partition("@")[0], path))
     return found
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sortable form of a version: numeric parts as numbers ("1.10.0" after "1.9.0")."""
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in version.replace("-", ".").split("."))
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, float, int], ...]:

@@ -271,7 +271,7 @@ def generic_model(table: str, cols: dict[str, tuple[str, bool, bool]]) -> type[R
     for name, (decl, required, _pk) in cols.items():
         kind = _AFFINITY.get(decl, str | int | float)
         fields[name] = (kind, ...) if required else (kind | None, None)
-    return create_model(f"{table}_row", __base__=Row, **fields)  # type: ignore[call-overload,no-any-return]
+    return create_model(f"{table}_row", __base__=Row, **fields)
 
 
 _EXTRA_MODELS: dict[tuple[str, tuple[str, ...]], type[Row]] = {}

@@ -1,13 +1,15 @@
-"""Named, recorded schema migrations, applied in order, each in its own transaction.
+"""Named, recorded schema migrations, each in its own transaction, component by component in
+the order COMPONENTS declares (core first: the others build on its tables).
 
-To change the schema, append a function here (never edit an applied one):
+Each component owns its migrations in its own module; to change its schema, append a function
+there (never edit an applied one):
 
     @migration
     def m002_something(db: sqlite_utils.Database) -> None:
         db["materials"].add_column("priority", int)
 
-Other modules may register theirs with the same decorator, as long as they are imported
-before `Library.open` (list the module in `EXTRA_MIGRATION_MODULES`).
+A migration's function name is its recorded name, unique across components. A module that
+registers migrations without being a declared component is refused, not run in import order.
 """
 
 from __future__ import annotations
@@ -19,28 +21,43 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = []
-# Modules (dotted names) whose import registers more migrations, e.g. "contentgen.plans.store".
-EXTRA_MIGRATION_MODULES: list[str] = ["library.plans", "library.api.deliveries"]
+# (component, module that owns its migrations), applied in this order.
+COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("core", "library.schema"),  # materials, versions, audit, users, tokens
+    ("plans", "library.plans"),
+    ("api", "library.api.deliveries"),  # delivery acknowledgements
+    ("prompt_evals", "library.prompt_evals"),
+)
+_REGISTERED: dict[str, list[Migration]] = {}  # module → its migrations, in definition order
 
 
 def migration(fn: Migration) -> Migration:
-    """Register a migration; its function name is its recorded name, so keep it unique."""
-    if any(m.__name__ == fn.__name__ for m in MIGRATIONS):
+    """Register a migration of the module it is defined in; its name is its recorded name."""
+    if any(m.__name__ == fn.__name__ for ms in _REGISTERED.values() for m in ms):
         raise ValueError(f"migration {fn.__name__} is registered twice")
-    MIGRATIONS.append(fn)
+    _REGISTERED.setdefault(fn.__module__, []).append(fn)
     return fn
+
+
+def ordered() -> list[Migration]:
+    """Every migration, component by component in declared order."""
+    for _, module in COMPONENTS:
+        importlib.import_module(module)
+    declared = {module for _, module in COMPONENTS}
+    stray = sorted(m for m in _REGISTERED if m not in declared and _REGISTERED[m])
+    if stray:
+        raise ValueError(f"migrations registered by {', '.join(stray)}, which is not a declared "
+                         "component: add it to library.migrations.COMPONENTS")
+    return [fn for _, module in COMPONENTS for fn in _REGISTERED.get(module, [])]
 
 
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
-    for mod in EXTRA_MIGRATION_MODULES:
-        importlib.import_module(mod)
     db.execute(
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     applied_now: list[str] = []
-    for fn in MIGRATIONS:
+    for fn in ordered():
         # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file
         # do not both run the same migration.
         db.conn.execute("BEGIN IMMEDIATE")
@@ -58,153 +75,3 @@ def apply(db: sqlite_utils.Database) -> list[str]:
             db.conn.execute("ROLLBACK")
             raise
     return applied_now
-
-
-@migration
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("users").create(
-        {"name": str, "role": str, "password_hash": str, "created_at": str},
-        pk="name",
-        not_null={"role", "created_at"},
-    )
-    db.table("tokens").create(
-        {"name": str, "token_hash": str, "channels": str, "created_at": str, "revoked_at": str},
-        pk="name",
-        not_null={"token_hash", "channels", "created_at"},
-    )
-    db.table("tokens").create_index(["token_hash"], unique=True)
-    # seq gives FTS a stable integer rowid; id is the public, stable identifier.
-    db.executescript(
-        """
-        CREATE TABLE materials (
-            seq INTEGER PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            draft_key TEXT UNIQUE,
-            industry TEXT NOT NULL,
-            segment TEXT,
-            persona TEXT,
-            content_type TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            locale TEXT NOT NULL,
-            tags TEXT NOT NULL DEFAULT '[]',
-            plan_id TEXT,
-            send_at TEXT,
-            title TEXT NOT NULL DEFAULT '',
-            status TEXT NOT NULL,
-            current_version INTEGER NOT NULL,
-            released_version INTEGER,
-            verdict TEXT NOT NULL DEFAULT 'pass',
-            finding_count INTEGER NOT NULL DEFAULT 0,
-            created_by TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE TABLE versions (
-            material_id TEXT NOT NULL REFERENCES materials(id),
-            version INTEGER NOT NULL,
-            parent_version INTEGER,
-            status TEXT NOT NULL,
-            content TEXT NOT NULL,
-            text TEXT NOT NULL,
-            title TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL,
-            prompt_ref TEXT,
-            model TEXT,
-            parameters TEXT NOT NULL DEFAULT '{}',
-            brief TEXT,
-            generation TEXT NOT NULL DEFAULT '{}',
-            compliance TEXT NOT NULL DEFAULT '{}',
-            verdict TEXT NOT NULL DEFAULT 'pass',
-            author TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            override_by TEXT,
-            override_justification TEXT,
-            override_at TEXT,
-            PRIMARY KEY (material_id, version)
-        );
-        CREATE TABLE audit (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            role TEXT NOT NULL,
-            action TEXT NOT NULL,
-            material_id TEXT REFERENCES materials(id),
-            version INTEGER,
-            from_status TEXT,
-            to_status TEXT,
-            reason TEXT
-        );
-        CREATE TABLE changes (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            material_id TEXT NOT NULL REFERENCES materials(id),
-            version INTEGER NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('release', 'retire')),
-            channel TEXT NOT NULL,
-            at TEXT NOT NULL
-        );
-        -- The audit log is append-only: the database itself refuses edits and deletions.
-        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE VIRTUAL TABLE material_search USING fts5(title, body, tokenize = 'trigram');
-        CREATE INDEX idx_materials_updated ON materials (updated_at);
-        CREATE INDEX idx_materials_status ON materials (status, updated_at);
-        CREATE INDEX idx_materials_industry ON materials (industry, updated_at);
-        CREATE INDEX idx_materials_channel ON materials (channel, updated_at);
-        CREATE INDEX idx_materials_segment ON materials (segment, updated_at);
-        CREATE INDEX idx_materials_locale ON materials (locale, updated_at);
-        CREATE INDEX idx_materials_content_type ON materials (content_type, updated_at);
-        CREATE INDEX idx_materials_persona ON materials (persona, updated_at);
-        CREATE INDEX idx_materials_plan ON materials (plan_id, send_at);
-        CREATE INDEX idx_materials_released ON materials (channel, id) WHERE released_version IS NOT NULL;
-        CREATE INDEX idx_audit_material ON audit (material_id, id);
-        CREATE INDEX idx_changes_channel ON changes (channel, seq);
-        """
-    )
-
-
-@migration
-def m080_rescan_withdrawn(db: sqlite_utils.Database) -> None:
-    """A version the rule rescan withdrew remembers the status it had, to be reinstated to it."""
-    # execute, not executescript: executescript would COMMIT the migration's transaction early.
-    db.execute("ALTER TABLE versions ADD COLUMN withdrawn_from TEXT")
-    # (status, rowid): the rescan walks approved and released versions in rowid order, one
-    # keyset page at a time; the compliance queue looks up the withdrawn ones.
-    db.execute("CREATE INDEX idx_versions_status ON versions (status)")
-
-
-@migration
-def m085_audit_no_replace(db: sqlite_utils.Database) -> None:
-    # INSERT OR REPLACE / REPLACE INTO resolve an id conflict by deleting the old row, and that
-    # delete fires no DELETE trigger (recursive_triggers is off by default); refuse any insert
-    # that reuses an existing id instead, so no statement can swap an event for another.
-    db.execute(
-        """
-        CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
-            WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
-            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-        """
-    )
-
-
-@migration
-def m095_login_attempts(db: sqlite_utils.Database) -> None:
-    """Every login try, so throttling holds across processes (UI sessions, CLI, several servers)."""
-    # at: unix seconds (REAL), compared arithmetically against the throttle's window. outcome
-    # 'pending' is a try reserved before the slow password check: it counts as a failure until
-    # settled, so parallel guesses cannot all slip in before the first one is recorded.
-    db.execute(
-        """
-        CREATE TABLE login_attempts (
-            id INTEGER PRIMARY KEY,
-            at REAL NOT NULL,
-            name TEXT NOT NULL,
-            client TEXT,
-            outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'ok', 'failed', 'refused'))
-        )
-        """
-    )
-    db.execute("CREATE INDEX idx_login_attempts_name ON login_attempts (name, at)")
-    db.execute("CREATE INDEX idx_login_attempts_client ON login_attempts (client, at)")
-    db.execute("CREATE INDEX idx_login_attempts_at ON login_attempts (at)")

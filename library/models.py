@@ -167,10 +167,3 @@ class RescanResult(BaseModel):
             f", failed {len(self.failed)}" if self.failed else "")
         return (f"{head}: checked {self.checked}, unchanged {self.unchanged}, re-recorded "
                 f"{self.re_recorded}, withdrawn {self.withdrawn}{extra}")
-
-
-class Released(BaseModel):
-    """A material with the version the delivery system may send."""
-
-    material: Material
-    version: MaterialVersion

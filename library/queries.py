@@ -13,12 +13,10 @@ from library.errors import NotFoundError
 from library.models import (
     STATUSES,
     AuditEvent,
-    Change,
     Material,
     MaterialVersion,
     Override,
     Page,
-    Released,
 )
 
 MATERIAL_COLS = (
@@ -287,58 +285,3 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "median_seconds_to_approval": median,
         "top_rules": [{"rule": r[0], "count": r[1]} for r in top],
     }
-
-
-# ---- delivery reads: released versions only --------------------------------------------
-
-
-def _channel_scope(channels: list[str]) -> tuple[str, list[str]]:
-    if not channels:
-        return "0", []  # a token with no channel sees nothing
-    return f"m.channel IN ({', '.join('?' for _ in channels)})", list(channels)
-
-
-def released_page(conn: sqlite3.Connection, *, channels: list[str], filters: dict[str, Any],
-                  after: str | None, limit: int) -> list[Released]:
-    """Released materials in the token's channels, by id, after the cursor `after` (an id)."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    scope, params = _channel_scope(channels)
-    clauses, more = _where(filters)
-    clauses = ["m.released_version IS NOT NULL", "m.status != 'retired'", scope, *clauses]
-    params += more
-    if after:
-        clauses.append("m.id > ?")
-        params.append(after)
-    rows = conn.execute(
-        f"SELECT {_M}, {_V} FROM materials m JOIN versions v ON v.material_id = m.id"
-        f" AND v.version = m.released_version WHERE {' AND '.join(clauses)}"
-        " ORDER BY m.id LIMIT ?", [*params, limit]).fetchall()
-    k = len(MATERIAL_COLS)
-    return [Released(material=material_from_row(r[:k]), version=version_from_row(r[k:]))
-            for r in rows]
-
-
-def get_released(conn: sqlite3.Connection, material_id: str, *, channels: list[str]) -> Released:
-    """One released material; anything else (draft, retired, other channel) is not found."""
-    scope, params = _channel_scope(channels)
-    row = conn.execute(
-        f"SELECT {_M}, {_V} FROM materials m JOIN versions v ON v.material_id = m.id"
-        f" AND v.version = m.released_version WHERE m.id = ? AND m.released_version IS NOT NULL"
-        f" AND m.status != 'retired' AND {scope}", [material_id, *params]).fetchone()
-    if row is None:
-        raise NotFoundError(f"no released material {material_id!r}")
-    k = len(MATERIAL_COLS)
-    return Released(material=material_from_row(row[:k]), version=version_from_row(row[k:]))
-
-
-def changes_since(conn: sqlite3.Connection, *, channels: list[str], after_seq: int,
-                  limit: int) -> list[Change]:
-    if not 1 <= limit <= MAX_LIMIT or after_seq < 0:
-        raise UsageError(f"limit must be 1-{MAX_LIMIT} and after_seq 0 or more")
-    scope, params = _channel_scope(channels)
-    rows = conn.execute(
-        "SELECT seq, material_id, version, kind, channel, at FROM changes m"
-        f" WHERE seq > ? AND {scope} ORDER BY seq LIMIT ?", [after_seq, *params, limit]).fetchall()
-    return [Change(seq=r[0], material_id=r[1], version=r[2], kind=r[3], channel=r[4], at=r[5])
-            for r in rows]

@@ -1,4 +1,5 @@
-"""Read side of the delivery API: released versions only, keyset pages, the change feed.
+"""The one read path for released content: released versions only, keyset pages, the change
+feed. The delivery API serves from it, and the Library's released_* methods wrap it.
 
 Every query that hands out content joins a material to its `released_version` AND requires
 that version's own status to be `released`: both have to agree before anything leaves.
@@ -182,6 +183,9 @@ def last_change_seq(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+CHANGE_FIELDS = ("seq", "material_id", "version", "kind", "channel", "at")
+
+
 def changes_after(
     conn: sqlite3.Connection, *, channels: Sequence[str], after_seq: int, limit: int
 ) -> tuple[list[tuple[int, str, int, str]], bool]:
@@ -189,12 +193,23 @@ def changes_after(
     if not channels:
         return [], False
     rows = conn.execute(
-        f"SELECT seq, material_id, version, kind FROM changes "
+        "SELECT seq, material_id, version, kind FROM changes "
         f"WHERE seq > ? AND channel IN ({_placeholders(channels)}) ORDER BY seq LIMIT ?",
         [after_seq, *channels, limit + 1],
     ).fetchall()
     typed = [(int(s), str(m), int(v), str(k)) for s, m, v, k in rows]
     return typed[:limit], len(typed) > limit
+
+
+def change_rows(conn: sqlite3.Connection, *, channels: Sequence[str], after_seq: int,
+                limit: int) -> list[tuple[Any, ...]]:
+    """As changes_after, with every CHANGE_FIELDS column (for embedders, not the hot path)."""
+    if not channels:
+        return []
+    return conn.execute(
+        f"SELECT {', '.join(CHANGE_FIELDS)} FROM changes "
+        f"WHERE seq > ? AND channel IN ({_placeholders(channels)}) ORDER BY seq LIMIT ?",
+        [after_seq, *channels, limit]).fetchall()
 
 
 def was_released(conn: sqlite3.Connection, material_id: str, version: int) -> bool:

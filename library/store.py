@@ -14,10 +14,12 @@ from pydantic import BaseModel, ValidationError
 from contentgen.kernel.errors import UsageError
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import CONTENT_MODELS, Draft, content_text
-from library import batch_save, migrations, queries, workflow
+from library import batch_save, migrations, queries, released, workflow
 from library._db import Connections, dumps, immediate, now
 from library.errors import LibraryError, NotFoundError, TransitionError
-from library.models import AuditEvent, Change, Material, MaterialVersion, Page, Released
+from library.models import AuditEvent, Change, Material, MaterialVersion, Page
+from library.queries import MAX_LIMIT
+from library.released import Released
 from library.users import Tokens, Users
 
 # check_content(content, *, locale, industry, channel, content_type, segment=None) -> report
@@ -170,6 +172,17 @@ class Library:
                 reason: str | None = None) -> MaterialVersion:
         return self._transition("approve", material_id, version, actor, reason)
 
+    def may_approve(self, material_id: str, version: int, actor: str) -> str | None:
+        """Why `actor` may not approve this version (four eyes over its whole lineage, or the
+        role), or None when they may: what a face asks before offering the button."""
+        try:
+            workflow.check_role("approve", actor, self._role(actor))
+            workflow.check_four_eyes(actor, version,
+                                     queries.lineage_authors(self._db().conn, material_id, version))
+        except LibraryError as e:
+            return str(e)
+        return None
+
     def reject(self, material_id: str, version: int, *, actor: str,
                reason: str | None = None) -> MaterialVersion:
         return self._transition("reject", material_id, version, actor, reason)
@@ -296,22 +309,31 @@ class Library:
     def stats(self) -> dict[str, Any]:
         return queries.stats(self._db().conn)
 
-    def released_page(self, *, channels: builtins.list[str], filters: dict[str, Any] | None = None,
+    # The delivery reads, for embedders: the same read path the delivery API serves from.
+
+    def released_page(self, *, channels: builtins.list[str], filters: dict[str, str] | None = None,
                       after: str | None = None, limit: int = 100) -> builtins.list[Released]:
-        return queries.released_page(self._db().conn, channels=channels, filters=filters or {},
-                                     after=after, limit=limit)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        return released.released_page(self._db().conn, channels=channels, filters=filters,
+                                      after_id=after, limit=limit)[0]
 
     def get_released(self, material_id: str, *, channels: builtins.list[str]) -> Released:
-        return queries.get_released(self._db().conn, material_id, channels=channels)
+        """One released material; anything else (draft, retired, other channel) is not found."""
+        found = released.released_by_ids(self._db().conn, [material_id]).get(material_id)
+        if found is None or found.row["channel"] not in channels:
+            raise NotFoundError(f"no released material {material_id!r}")
+        return found
 
     def changes_since(self, *, channels: builtins.list[str], after_seq: int = 0,
                       limit: int = 100) -> builtins.list[Change]:
-        return queries.changes_since(self._db().conn, channels=channels, after_seq=after_seq,
-                                     limit=limit)
+        if not 1 <= limit <= MAX_LIMIT or after_seq < 0:
+            raise UsageError(f"limit must be 1-{MAX_LIMIT} and after_seq 0 or more")
+        rows = released.change_rows(self._db().conn, channels=channels, after_seq=after_seq, limit=limit)
+        return [Change(**dict(zip(released.CHANGE_FIELDS, r, strict=True))) for r in rows]
 
     def last_change_seq(self) -> int:
-        row = self._db().conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
-        return int(row[0])
+        return released.last_change_seq(self._db().conn)
 
     # ---- backup --------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from contentgen.compliance import fix_content
 from contentgen.kernel.schemas import Brief, Draft
+from contentgen.usecases.drafts import save_variant
 from review_ui._content import validate, with_fields
 
 
@@ -64,22 +65,13 @@ def edit(variant: dict[str, Any], edits: dict[str, str]) -> None:
 
 def save(lib: Any, variant: dict[str, Any], author: str) -> None:
     """Write the draft (idempotent) and, when the operator changed it, the change as a new version."""
-    if variant["material_id"] is None:
-        mv = lib.save_draft(Draft.model_validate(variant["draft"]), author=author)
+    saved = (variant["material_id"], variant["version"]) if variant["material_id"] else None
+    mv = save_variant(lib, Draft.model_validate(variant["draft"]), variant["content"], saved=saved,
+                      saved_content=variant["saved_content"], author=author, source=variant["source"])
+    if mv is not None:
         variant["material_id"], variant["version"] = mv.material_id, mv.version
-        variant["saved_content"] = variant["draft"]["content"]
-        variant["status"] = getattr(mv, "status", "draft")
-    if variant["content"] != variant["saved_content"]:
-        mv = lib.edit(
-            variant["material_id"],
-            base_version=variant["version"],
-            content=variant["content"],
-            actor=author,
-            source=variant["source"],
-        )
-        variant["version"] = mv.version
         variant["saved_content"] = variant["content"]
-        variant["status"] = getattr(mv, "status", "draft")
+        variant["status"] = mv.status
 
 
 def submit(lib: Any, variant: dict[str, Any], actor: str) -> None:

@@ -20,7 +20,7 @@ def demo() -> None:
 def seed(db: str | None, rotate_token: bool, fmt: str) -> None:
     """Add demo users (one per role) and demo materials; running it again adds nothing twice."""
     from contentgen import usecases
-    from contentgen.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
+    from contentgen.usecases.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
 
     settings = Settings.load(db=db)
     lib = usecases.open_library(settings.db_path)

@@ -14,15 +14,14 @@ from contentgen.cli._common import brief_from_options, brief_options, db_option,
 from contentgen.generate import (
     DEFAULT_DRAFT_DEADLINE_S,
     BatchResult,
-    Draft,
     Failure,
     Generator,
     Job,
     jobs_for,
 )
 from contentgen.kernel.config import Settings
+from contentgen.kernel.schemas import Draft
 
-SYSTEM_AUTHOR = "generator"  # saved drafts' author when nobody is named (--as, CONTENTGEN_USER)
 DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
 
 
@@ -59,8 +58,9 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         --content-type short_video_script --channel video_account --locale zh-CN \\
         --product "氨基酸洁面乳" --selling-point "温和不紧绷" --variants 3 --format json
     contentgen generate --briefs briefs.yaml --variants 2 --save --as olga --timeout 90
-    With --save each draft is committed as it completes: an interrupted batch keeps what it
-    finished, and the same command again generates only what is missing.
+    With --save drafts are committed as they complete (a few per transaction, within a
+    second): an interrupted batch keeps what it finished, and the same command again
+    generates only what is missing.
     """
     failures: list[Failure] = []
     if briefs_file:
@@ -71,9 +71,13 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         jobs = jobs_for(brief_from_options(brief_opts), variants)
 
     settings = Settings.load(db=db, model=model_name)
-    saver: _Saver | None = None
+    saver: Any = None
     if save:
-        saver = _Saver(settings, as_user or os.environ.get("CONTENTGEN_USER"))
+        from contentgen import usecases
+        from contentgen.usecases.drafts import DraftSaver
+
+        saver = DraftSaver(usecases.open_library(settings.db_path),
+                           as_user or os.environ.get("CONTENTGEN_USER"))
         # Idempotent reruns: a (brief, variant) already in the library is not generated again.
         saved = saver.lib.saved_keys(j.key for j in jobs)
         if saved:
@@ -86,8 +90,12 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
     http_timeout = min(DEFAULT_HTTP_TIMEOUT_S, timeout_s)
     gen = Generator(settings, handle=get_model(settings, model=model_name, timeout=http_timeout),
                     max_rewrites=max_rewrites, seed=seed, deadline_s=timeout_s)
-    result = _run_with_progress(gen, jobs, concurrency, quiet or not jobs,
-                                on_draft=saver.save if saver else None, deadline_s=batch_timeout_s)
+    try:
+        result = _run_with_progress(gen, jobs, concurrency, quiet or not jobs,
+                                    on_draft=saver.save if saver else None, deadline_s=batch_timeout_s)
+    finally:
+        if saver is not None:
+            saver.flush()  # what finished is kept, even when the batch is interrupted
     result.failures = failures + result.failures
 
     if fmt == "json":
@@ -137,25 +145,6 @@ def _run_with_progress(gen: Generator, jobs: list[Job], concurrency: int, quiet:
         bars.append(shown)
         return asyncio.run(gen.run(jobs, concurrency=concurrency, on_done=finished,
                                    deadline_s=deadline_s))
-
-
-class _Saver:
-    """Saves each draft as it completes, as its author: one small transaction per draft."""
-
-    def __init__(self, settings: Settings, as_user: str | None):
-        from contentgen import usecases
-        from library.workflow import check_role
-
-        self.lib = usecases.open_library(settings.db_path)
-        self.author = SYSTEM_AUTHOR
-        if as_user:  # a named author must exist and may author (checked before any generation)
-            user = self.lib.users.get(as_user)
-            check_role("create", user.name, user.role)
-            self.author = user.name
-
-    def save(self, draft: Draft) -> None:
-        mv = self.lib.save_draft(draft, author=self.author)
-        draft.material_id, draft.version = mv.material_id, mv.version
 
 
 def _print_draft(d: Draft) -> None:

@@ -94,7 +94,8 @@ def create_cmd(channels: str | None, start: str, dry_run: bool, save: bool, acto
     """
     from datetime import date
 
-    from contentgen.plans import PlanRequest, generate_plan, plan_schedule
+    from contentgen.plans import PlanRequest
+    from contentgen.usecases import plans as plan_cases
 
     try:
         start_date = date.fromisoformat(start)
@@ -106,34 +107,24 @@ def create_cmd(channels: str | None, start: str, dry_run: bool, save: bool, acto
     req = PlanRequest.parse(start=start_date, **data)
     settings = Settings.load(db=db)
     lib = _library(db) if save else None
-    existing: list[Any] = []
-    if lib is not None:
-        from library.plans import scheduled_sends
-
-        existing = scheduled_sends(lib, req.segment)
     # The calendar first: a template or constraint problem is reported before any generation.
-    template, slots = plan_schedule(req, settings=settings, existing=existing)
+    template, slots = plan_cases.schedule(req, settings=settings, lib=lib)
     if dry_run:
         rows = [{"seq": s.seq, "day": s.day, "date": s.local_date.isoformat(), "time": f"{s.local_time:%H:%M}",
                  "send_at": s.send_at_iso, "channel": s.channel, "content_type": s.content_type,
                  "purpose": s.purpose} for s in slots]
         emit_json(rows) if fmt == "json" else _print_calendar(template.title_in(req.locale), rows)
         return
+    as_user = actor or os.environ.get("CONTENTGEN_USER")
     if sys.stderr.isatty():
         with click.progressbar(length=len(slots), label="generating", file=sys.stderr) as bar:
-            plan = generate_plan(req, settings=settings, existing=existing,
-                                 on_progress=lambda done, total: bar.update(1))
+            created = plan_cases.create_plan(req, settings=settings, lib=lib, as_user=as_user,
+                                             on_progress=lambda done, total: bar.update(1))
     else:
-        plan = generate_plan(req, settings=settings, existing=existing)
+        created = plan_cases.create_plan(req, settings=settings, lib=lib, as_user=as_user)
+    plan = created.plan
     rows = plan.calendar()
-    plan_id: str | None = None
-    if lib is not None:
-        from library.plans import save_plan
-
-        author = actor or os.environ.get("CONTENTGEN_USER") or "generator"
-        stored = save_plan(lib, plan, author=author)
-        plan_id = stored.id
-        rows = plan.calendar()
+    plan_id = created.stored.id if created.stored else None
     offline = plan.touchpoints[0].draft.model.offline if plan.touchpoints else False
     if fmt == "json":
         emit_json({"id": plan_id, "title": plan.title, "saved": plan_id is not None, "offline_model": offline,
@@ -167,7 +158,7 @@ def _print_calendar(title: str, rows: list[dict[str, Any]]) -> None:
 @db_option
 def show_cmd(plan_id: str, texts: bool, fmt: str, db: str | None) -> None:
     """The plan's calendar: day, time, channel, content type, status of every touchpoint."""
-    from library.plans import get_plan
+    from contentgen.usecases.plans import get_plan
 
     lib = _library(db)
     plan = get_plan(lib, plan_id)
@@ -200,7 +191,7 @@ def show_cmd(plan_id: str, texts: bool, fmt: str, db: str | None) -> None:
 @db_option
 def list_cmd(status: str | None, segment: str | None, limit: int, fmt: str, db: str | None) -> None:
     """Plans, newest first, with their status."""
-    from library.plans import list_plans
+    from contentgen.usecases.plans import list_plans
 
     plans = list_plans(_library(db), status=status, segment=segment, limit=limit)
     if fmt == "json":
@@ -223,16 +214,11 @@ def _unit_command(name: str, help_text: str) -> None:
     @db_option
     def cmd(plan_id: str, actor: str | None, reason: str | None, include_warnings: bool, fmt: str,
             db: str | None) -> int:
-        from library import plans as p
+        from contentgen.usecases.plans import act_on_plan
 
         lib = _library(db)
-        who = _actor(lib, actor)
-        if name == "submit":
-            out = p.submit_plan(lib, plan_id, actor=who)
-        elif name == "approve":
-            out = p.approve_plan(lib, plan_id, actor=who, reason=reason, include_warnings=include_warnings)
-        else:
-            out = p.release_plan(lib, plan_id, actor=who)
+        out = act_on_plan(lib, plan_id, name, actor=_actor(lib, actor), reason=reason,
+                          include_warnings=include_warnings)
         if fmt == "json":
             emit_json(out.as_dict())
         else:
@@ -260,7 +246,7 @@ _unit_command("release", "Release every approved touchpoint: the schedule endpoi
 @db_option
 def review_cmd(plan_id: str, seq: int, action: str, actor: str | None, reason: str | None, db: str | None) -> None:
     """Act on ONE touchpoint: approve, reject, request-changes, release or submit it."""
-    from library.plans import review_touchpoint
+    from contentgen.usecases.plans import review_touchpoint
 
     lib = _library(db)
     mv = review_touchpoint(lib, plan_id, seq, action.replace("-", "_"), actor=_actor(lib, actor), reason=reason)
@@ -276,7 +262,7 @@ def review_cmd(plan_id: str, seq: int, action: str, actor: str | None, reason: s
 @db_option
 def edit_cmd(plan_id: str, seq: int, file: str, actor: str | None, db: str | None) -> None:
     """Edit ONE touchpoint into a new version; only it goes back to review."""
-    from library.plans import edit_touchpoint
+    from contentgen.usecases.plans import edit_touchpoint
 
     raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     try:

@@ -105,9 +105,9 @@ def render_cmd(variant: int, variants: int, explain: bool, fmt: str, **options: 
     """Render the prompt for a brief given as flags; prints system and user messages."""
     brief = brief_from_options(options)
     catalog = _catalog()
-    pf = catalog.resolve(brief)
+    pf, resolution = catalog.resolution(brief)
     r = pf.render(brief, variant=variant, variants=variants)
-    steps = catalog.last_resolution.steps if catalog.last_resolution else []
+    steps = resolution.steps
     if fmt == "json":
         emit_json({"prompt_ref": r.prompt_ref, "system": r.system, "user": r.user,
                    "few_shot": [list(p) for p in r.few_shot], "model": r.model_config,
@@ -167,4 +167,7 @@ def test_cmd(prompt_id: str | None, fmt: str) -> None:
 
 
 def register(cli: click.Group) -> None:
+    from contentgen.cli.prompts_eval_cmd import add_commands
+
+    add_commands(prompts)  # eval, promote, versions
     cli.add_command(prompts)

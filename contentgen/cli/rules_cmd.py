@@ -8,7 +8,7 @@ from typing import Any
 import click
 import yaml
 
-from contentgen.cli._common import emit_json, format_option
+from contentgen.cli._common import F, emit_json, format_option
 from contentgen.cli.rules_eval_cmd import register as register_eval
 from contentgen.compliance.examples import run_examples
 from contentgen.compliance.pack_loading import load_packs, read_packs
@@ -20,7 +20,7 @@ def _dir(rules_dir: str | None) -> Path:
     return Path(rules_dir) if rules_dir else Settings.load().rules_dir
 
 
-def _rules_dir_option(f):  # type: ignore[no-untyped-def]
+def _rules_dir_option(f: F) -> F:
     return click.option("--rules-dir", type=click.Path(file_okay=False), default=None,
                         help="Rule packs (default: $CONTENTGEN_RULES_DIR or ./rules).")(f)
 

@@ -78,7 +78,7 @@ def in_scope(scope: Scope, ctx: Context, kind: str) -> bool:
 
 def required_literals(pattern: str) -> list[str]:
     """Literals of which at least one must occur for the regex to match; [] when unknown."""
-    import re._parser as sre  # type: ignore[import-not-found]
+    import re._parser as sre
 
     try:
         tree = sre.parse(pattern)
@@ -89,7 +89,7 @@ def required_literals(pattern: str) -> list[str]:
 
 
 def _seq_literals(items: list[Any]) -> list[str] | None:
-    import re._constants as c  # type: ignore[import-not-found]
+    import re._constants as c
 
     candidates: list[list[str]] = []
     run = ""

@@ -62,7 +62,7 @@ def _industry_sections(c: Composer) -> list[str]:
     rest = [k for k in keys if k not in always]
     if rest:
         # Variants take different sections (one angle each); the seed shifts which comes first.
-        always.append(rest[(c.variant - 1 + c.seed) % len(rest)])
+        always.append(rest[(c.variant - 1 + c.phrase_seed) % len(rest)])
     return always
 
 

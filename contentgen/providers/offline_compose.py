@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -76,6 +77,10 @@ class Composer:
 
     def __init__(self, brief: Brief, variant: int, seed: int, avoid: Avoid):
         self.brief, self.variant, self.seed, self.avoid = brief, max(1, variant), seed, avoid
+        # Generation sends seed = user seed x 1000 + variant. Phrases rotate by variant from a
+        # start fixed by the user's seed; hashing the variant in too made variants collide at random.
+        base = seed - self.variant
+        self.phrase_seed = base // 1000 if base >= 0 and base % 1000 == 0 else seed
         self.b = bank(brief.locale)
         self.facts = Facts.of(brief)
         self.voice = Voice(self.facts, self.b)
@@ -118,7 +123,7 @@ class Composer:
     def _start(self, path: str, n: int) -> int:
         # The hash fixes a brief's first phrase; the variant moves on from there, so variants and
         # seeds read differently and the same input always gives the same text.
-        h = hashlib.sha256(f"{self.brief.key()}|{self.seed}|{path}".encode()).digest()
+        h = hashlib.sha256(f"{self.brief.key()}|{self.phrase_seed}|{path}".encode()).digest()
         return (h[0] + self.variant - 1) % n
 
     def say(self, path: str, skip: tuple[str, ...] = (), **extra: str) -> str:
@@ -343,13 +348,16 @@ class Composer:
             body = self.fit(parts, body_limit, self.tail())
         tags = list(self.b["hashtags"][self.brief.industry])
         first = (self.variant - 1) % len(tags)
-        hashtags = [clip(t, 30) for t in tags[first:] + tags[:first] if not self.avoid.hits(t)][:3]
+        # Two of the industry's tags, a different pair per variant: the same three on every variant
+        # made them read alike.
+        hashtags = [clip(t, 30) for t in tags[first:] + tags[:first] if not self.avoid.hits(t)][:2]
         images = {"moments": 1 + (self.variant - 1) % 3 * 2, "official_account": 1}.get(ch, 0)
         return CopyContent(headline=headline, body=body, cta=self.cta_field(), hashtags=hashtags, images=images)
 
     def compose(self, content_type: str) -> BaseModel:
         from contentgen.providers.offline_article import video
 
-        builders = {"push": self.push, "copy": self.copy, "short_video_script": lambda: video(self)}
+        builders: dict[str, Callable[[], BaseModel]] = {
+            "push": self.push, "copy": self.copy, "short_video_script": lambda: video(self)}
         return builders[content_type]()
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Moves realised from the phrase bank's top level; "k:slot" moves come from kinds.<kind>.<slot>.
+# Detail and proof are spread over the plans rather than repeated in each (a variant that says
+# what another said is a reshuffle, not an angle); a fitting interest and, for high-value
+# customers, the exclusive service are part of every variant.
 PLANS: dict[str, tuple[str, ...]] = {
     "question": ("greet", "opener", "hook_question", "interest", "benefit", "detail", "exclusive", "offer",
                  "deadline", "question_close"),
-    "story": ("story", "story_link", "interest", "benefit", "proof", "exclusive", "offer", "deadline", "story_close"),
-    "benefit": ("greet", "opener", "benefit", "proof", "interest", "exclusive", "offer", "deadline", "cta"),
+    "story": ("story", "story_link", "interest", "benefit", "exclusive", "offer", "deadline", "story_close"),
+    "benefit": ("greet", "benefit", "proof", "interest", "exclusive", "offer", "deadline", "cta"),
     "news": ("news", "opener", "benefit", "interest", "exclusive", "offer", "deadline", "cta"),
 }
 # Short channels (SMS, app push) keep one idea and the offer.

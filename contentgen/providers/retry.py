@@ -102,7 +102,7 @@ class RetryPolicy:
     def backoff(self, retry_number: int) -> float:
         """Exponential wait with jitter before retry `retry_number` (1-based)."""
         base = min(self.maximum, self.initial * 2 ** (retry_number - 1))
-        return base + random.uniform(0, self.jitter)
+        return float(base + random.uniform(0, self.jitter))
 
 
 def status_of(exc: BaseException) -> int | None:

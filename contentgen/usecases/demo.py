@@ -15,6 +15,7 @@ from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ContentgenError
 from contentgen.kernel.schemas import Brief
 from library.errors import NotFoundError
+from library.store import Library
 
 DEMO_PASSWORD = "demo1234"
 DEMO_USERS: tuple[tuple[str, str], ...] = (
@@ -95,7 +96,7 @@ def seed_token(lib: Any, result: DemoSeed, *, rotate: bool) -> None:
         )
 
 
-def _advance(lib: Any, material_id: str, target: str, result: DemoSeed) -> str:
+def _advance(lib: Library, material_id: str, target: str, result: DemoSeed) -> str:
     """Take a material forward through the workflow until it reaches target; returns its status."""
     m = lib.get(material_id)
     status, v = m.status, m.current_version
@@ -105,7 +106,7 @@ def _advance(lib: Any, material_id: str, target: str, result: DemoSeed) -> str:
                 content = dict(lib.get_version(material_id, 1).content)
                 content["body"] = BLOCKING_EDIT + content["body"]
                 lib.edit(material_id, base_version=1, content=content, actor=OPERATOR)
-            return lib.get(material_id).status
+            return str(lib.get(material_id).status)
         if target == "changes_requested":
             if status == "draft":
                 lib.submit(material_id, v, actor=OPERATOR)

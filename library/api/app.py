@@ -28,8 +28,8 @@ from starlette.concurrency import run_in_threadpool
 
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ChannelTemplateError
+from library import released as dq
 from library.api import deliveries, schedule
-from library.api import queries as dq
 from library.api.deps import ERRORS, Client, Ctx, DeliveryContext, json_response
 from library.api.guard import ApiLimits, BodyGuard, install_error_handlers, install_log_redaction
 from library.api.models import DeliveryAck, DeliveryReceipt, MaterialItem, MaterialPage, SyncPage

@@ -18,8 +18,8 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from library import migrations
+from library import released as dq
 from library._db import Connections
-from library.api import queries as dq
 from library.api.guard import ApiLimits
 from library.api.models import ErrorBody
 from library.api.params import ApiError

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from library.api import queries as dq
+from library import released as dq
 from library.api.deps import ERRORS, Client, Ctx, json_response
 from library.api.models import MaterialItem
 from library.api.params import ApiError, check_params, decode_cursor, encode_cursor, scoped_channels

@@ -11,8 +11,9 @@ import streamlit as st
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import ContentgenError
 from contentgen.plan_templates import load_templates
-from contentgen.plans import PlanRequest, generate_plan, plans_dir
-from library import plans as store
+from contentgen.plans import PlanRequest, plans_dir
+from contentgen.usecases import plans as plan_cases
+from contentgen.usecases.review import may_approve
 from review_ui._safe import code, md
 from review_ui._session import (
     lang,
@@ -84,7 +85,7 @@ def _notice() -> None:
 
 def _create_form() -> None:
     templates = load_templates(plans_dir(settings()))
-    with st.expander(s("create"), expanded=not store.list_plans(lib, limit=1)), st.form("p_create_form"):
+    with st.expander(s("create"), expanded=not plan_cases.list_plans(lib, limit=1)), st.form("p_create_form"):
         c1, c2, c3 = st.columns(3)
         c1.selectbox(s("objective"), sorted(templates), key="p_objective",
                      format_func=lambda o: f"{o} · {templates[o].title_in('zh-CN' if lang() == 'zh' else 'en-US')}")
@@ -122,12 +123,11 @@ def _create() -> None:
         def _progress(done: int, total: int) -> None:
             bar.progress(done / max(total, 1), text=f"{done}/{total}")
 
-        plan = generate_plan(
-            req, settings=settings(), existing=store.scheduled_sends(lib, req.segment),
-            on_progress=_progress,
-        )
+        created = plan_cases.create_plan(req, settings=settings(), lib=lib, as_user=user.name,
+                              on_progress=_progress)
         bar.empty()
-        stored = store.save_plan(lib, plan, author=user.name)
+        stored = created.stored
+        assert stored is not None  # a library was given
     except ContentgenError as e:
         ss["p_error"] = md(e)
         return
@@ -136,9 +136,8 @@ def _create() -> None:
 
 
 def _unit(action: str, plan_id: str) -> None:
-    fn = {"submit": store.submit_plan, "approve": store.approve_plan, "release": store.release_plan}[action]
     try:
-        out = fn(lib, plan_id, actor=user.name)
+        out = plan_cases.act_on_plan(lib, plan_id, action, actor=user.name)
     except ContentgenError as e:
         st.session_state["p_error"] = md(e)
         return
@@ -181,7 +180,7 @@ def _calendar(plan: Any) -> None:
 def _decide(action: str, plan_id: str, seq: int) -> None:
     reason = (st.session_state.get("p_tp_reason") or "").strip() or None
     try:
-        store.review_touchpoint(lib, plan_id, seq, action, actor=user.name, reason=reason)
+        plan_cases.review_touchpoint(lib, plan_id, seq, action, actor=user.name, reason=reason)
     except ContentgenError as e:
         st.session_state["p_error"] = md(e)
     else:
@@ -189,11 +188,11 @@ def _decide(action: str, plan_id: str, seq: int) -> None:
 
 
 def _edit(plan_id: str, seq: int, field: str) -> None:
-    tp = store.touchpoint(lib, plan_id, seq)
+    tp = plan_cases.touchpoint(lib, plan_id, seq)
     content = dict(lib.get_version(tp.material_id, tp.current_version).content)
     content[field] = st.session_state.get(f"p_tp_edit_{plan_id}_{seq}", "")
     try:
-        mv = store.edit_touchpoint(lib, plan_id, seq, content=content, actor=user.name)
+        mv = plan_cases.edit_touchpoint(lib, plan_id, seq, content=content, actor=user.name)
     except ContentgenError as e:
         st.session_state["p_error"] = md(e)
     else:
@@ -224,7 +223,7 @@ def _touchpoint(plan: Any) -> None:
     if tp.status == "in_review" and may(user.role, "approve"):
         st.text_input(s("reason"), key="p_tp_reason")
         b1, b2, b3 = st.columns(3)
-        if user.name != v.author:  # four eyes: the library refuses anyway; do not offer it
+        if may_approve(lib, tp.material_id, tp.current_version, user.name) is None:
             b1.button(s("approve"), key="p_tp_approve", on_click=_decide, args=("approve", plan.id, seq))
         b2.button(s("changes"), key="p_tp_request_changes", on_click=_decide, args=("request_changes", plan.id, seq))
         b3.button(s("reject"), key="p_tp_reject", on_click=_decide, args=("reject", plan.id, seq))
@@ -238,7 +237,7 @@ with user_errors():
     _notice()
     if may(user.role, "create"):
         _create_form()
-    plans = store.list_plans(lib, limit=200)
+    plans = plan_cases.list_plans(lib, limit=200)
     if not plans:
         st.info(s("none"))
         st.stop()
@@ -247,7 +246,7 @@ with user_errors():
     if st.session_state.get("p_select") not in ids:
         st.session_state["p_select"] = ids[0]
     plan_id = st.selectbox(s("pick"), ids, format_func=names.__getitem__, key="p_select")
-    plan = store.get_plan(lib, plan_id)
+    plan = plan_cases.get_plan(lib, plan_id)
     counts = " · ".join(f"{STATUS_MARK.get(k, '')} {k} {n}" for k, n in sorted(plan.counts.items()))
     st.markdown(f"**{s('status')}: {md(plan.status)}** — {counts}  \n{md(plan.segment)} · "
                 f"{md(plan.industry)} · {md(plan.locale)} · {plan.days}d · {md(plan.start_date)} "

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from contentgen.kernel.errors import ContentgenError
+from contentgen.usecases.review import approve_clean, may_approve
 from review_ui import _queue as queue
 from review_ui._safe import code, md
 from review_ui._session import library, may, require_user, t, user_errors
@@ -18,16 +19,9 @@ from review_ui._views import (
     verdict_badge,
 )
 
-BULK_LIMIT = 500  # per click: keeps one click bounded even with 10,000 waiting
-
 user = require_user()
 lib = library()
 st.title(t("page_review"))
-
-
-def _authors(material_id: str, upto: int) -> set[str]:
-    """Everyone who wrote a version up to `upto`: four eyes covers the whole lineage."""
-    return {lib.get_version(material_id, n).author for n in range(1, upto + 1)}
 
 
 def _decide(action: str, material_id: str, version: int) -> None:
@@ -43,19 +37,8 @@ def _decide(action: str, material_id: str, version: int) -> None:
 
 def _bulk(query: dict[str, Any]) -> None:
     """Approve items without findings, page by page; items this user wrote are skipped."""
-    approved = skipped = 0
-    q = {k: v for k, v in query.items() if k not in ("has_findings", "status")}
-    while approved + skipped < BULK_LIMIT:
-        page = lib.list(status="in_review", has_findings=False, **q, limit=50, offset=skipped)
-        if not page.items:
-            break
-        for m in page.items:
-            try:
-                lib.approve(m.id, m.current_version, actor=user.name, reason="bulk: no findings")
-                approved += 1
-            except ContentgenError:
-                skipped += 1  # four eyes or a concurrent decision: left for someone else
-    st.session_state["r_notice"] = t("bulk_done", n=approved, s=skipped)
+    out = approve_clean(lib, user.name, query)
+    st.session_state["r_notice"] = t("bulk_done", n=out.approved, s=out.skipped)
 
 
 def _override(material_id: str, version: int) -> None:
@@ -120,7 +103,7 @@ def review_queue() -> None:
     v = _item(material)
     if not may(user.role, "approve"):
         return
-    own = user.name in _authors(material.id, v.version)
+    own = may_approve(lib, material.id, v.version, user.name) is not None
     st.text_area(t("reason"), key="r_reason", height=68)
     c1, c2, c3 = st.columns(3)
     if own:

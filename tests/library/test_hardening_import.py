@@ -15,7 +15,7 @@ from contentgen.kernel.schemas import CONTENT_MODELS, content_text
 from contentgen.testing import cli_main
 from contentgen.usecases import open_library
 from library import Library
-from library.api import queries as dq
+from library import released as dq
 from library.transfer import import_into
 
 Records = list[dict[str, Any]]

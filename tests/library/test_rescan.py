@@ -84,7 +84,7 @@ def test_clean_rescan_records_reports_and_changes_nothing_visible(
         packs = {p["id"] for p in lib.get_version(mid, 1).compliance["packs"]}
         assert "zh-CN.advertising-law" in packs  # the fresh report, with the packs it used
     assert lib.changes_since(channels=["app_push"], after_seq=seq) == []
-    assert lib.get_released(released, channels=["app_push"]).version.version == 1
+    assert lib.get_released(released, channels=["app_push"]).version == 1
     # The reports now match the packs: the next rescan re-checks nothing.
     again = rescan(lib, engine=RulePacks(rules["old"]))
     assert (again.checked, again.unchanged, again.re_recorded, again.withdrawn) == (2, 2, 0, 0)
@@ -113,7 +113,7 @@ def test_a_new_pack_withdraws_a_released_version_into_the_compliance_queue(
         lib.get_released(mid, channels=["app_push"])
     assert [(c.material_id, c.kind) for c in lib.changes_since(channels=["app_push"], after_seq=seq)
             ] == [(mid, "retire")]
-    assert [r.material.id for r in lib.released_page(channels=["app_push"])] == [other]
+    assert [r.id for r in lib.released_page(channels=["app_push"])] == [other]
     queue = lib.list(compliance_queue=True)
     assert [x.id for x in queue.items] == [mid]
     assert lib.list(status="withdrawn").total == 1
@@ -153,7 +153,7 @@ def test_compliance_reinstates_with_a_reason_and_nobody_else_may(
     assert mv.status == "released" and mv.override and mv.override.by == "carl"
     m = lib.get(mid)
     assert (m.status, m.released_version) == ("released", 1)
-    assert lib.get_released(mid, channels=["app_push"]).version.version == 1
+    assert lib.get_released(mid, channels=["app_push"]).version == 1
     assert [c.kind for c in lib.changes_since(channels=["app_push"], after_seq=seq)] == ["release"]
     event = lib.history(mid)[-1]
     assert (event.action, event.actor, event.from_status, event.to_status, event.reason) == (

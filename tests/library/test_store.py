@@ -29,12 +29,14 @@ def test_open_sets_up_wal_foreign_keys_and_records_migrations(lib_path: Path) ->
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     # rowid = order applied (without ORDER BY, SQLite may walk the name index instead).
     names = [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")]
-    assert names == [m.__name__ for m in migrations.MIGRATIONS]
+    assert names == [m.__name__ for m in migrations.ordered()]
+    assert names[0] == "m001_initial"  # core first: the other components build on its tables
     lib.close()
     assert migrations.apply(sqlite_utils.Database(lib_path)) == []  # reopening applies nothing
 
 
-def test_an_appended_migration_runs_once_and_a_failing_one_rolls_back(lib_path: Path) -> None:
+def test_an_appended_migration_runs_once_and_a_failing_one_rolls_back(
+        lib_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     open_library(lib_path).close()
 
     def m900_test_priority(db: sqlite_utils.Database) -> None:
@@ -44,17 +46,19 @@ def test_an_appended_migration_runs_once_and_a_failing_one_rolls_back(lib_path: 
         db.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
+    registered = migrations._REGISTERED
+    monkeypatch.setattr(migrations, "_REGISTERED", {k: list(v) for k, v in registered.items()})
     migrations.migration(m900_test_priority)
-    try:
-        assert migrations.apply(sqlite_utils.Database(lib_path)) == ["m900_test_priority"]
-        assert migrations.apply(sqlite_utils.Database(lib_path)) == []
-        migrations.migration(m901_test_broken)
-        with pytest.raises(RuntimeError):
-            migrations.apply(sqlite_utils.Database(lib_path))
-        assert "half_done" not in sqlite_utils.Database(lib_path).table_names()
-    finally:
-        migrations.MIGRATIONS[:] = [m for m in migrations.MIGRATIONS
-                                    if not m.__name__.startswith("m90")]
+    # Registered by this module, which is no declared component: refused, not run.
+    with pytest.raises(ValueError, match="not a declared component"):
+        migrations.apply(sqlite_utils.Database(lib_path))
+    monkeypatch.setattr(migrations, "COMPONENTS", (*migrations.COMPONENTS, ("test", __name__)))
+    assert migrations.apply(sqlite_utils.Database(lib_path)) == ["m900_test_priority"]
+    assert migrations.apply(sqlite_utils.Database(lib_path)) == []
+    migrations.migration(m901_test_broken)
+    with pytest.raises(RuntimeError):
+        migrations.apply(sqlite_utils.Database(lib_path))
+    assert "half_done" not in sqlite_utils.Database(lib_path).table_names()
 
 
 def test_version_keeps_provenance(lib: Library, draft_factory: Any) -> None:

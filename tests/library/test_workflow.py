@@ -200,12 +200,12 @@ def test_released_version_is_served_until_its_successor_is_released(lib: Library
     m = lib.get(mid)
     assert (m.status, m.current_version, m.released_version) == ("draft", 2, 1)
     page = lib.released_page(channels=["sms"], filters={}, after=None, limit=10)
-    assert [(r.material.id, r.version.version) for r in page] == [(mid, 1)]
+    assert [(r.id, r.version) for r in page] == [(mid, 1)]
     lib.submit(mid, 2, actor="bob")
     lib.approve(mid, 2, actor="rita")
     lib.release(mid, 2, actor="ray")
     assert lib.get_version(mid, 1).status == "superseded"
-    assert lib.get_released(mid, channels=["sms"]).version.version == 2
+    assert lib.get_released(mid, channels=["sms"]).version == 2
     assert [(c.version, c.kind) for c in lib.changes_since(channels=["sms"], after_seq=0)] == [
         (1, "release"), (2, "release")]
 
@@ -219,7 +219,7 @@ def test_retire_records_a_tombstone_and_stops_serving(lib: Library, draft_factor
     assert [(c.material_id, c.version, c.kind, c.channel) for c in changes] == [
         (mid, 1, "retire", "sms")]
     assert lib.changes_since(channels=["moments"], after_seq=0) == []
-    assert [r.material.id for r in lib.released_page(channels=["sms"], filters={}, after=None,
+    assert [r.id for r in lib.released_page(channels=["sms"], filters={}, after=None,
                                                      limit=10)] == [other]
     with pytest.raises(NotFoundError):
         lib.get_released(mid, channels=["sms"])

@@ -26,10 +26,10 @@ def test_industry_fallback_is_logged_and_recorded(
 ) -> None:
     brief = make_brief(industry="retail", segment="dormant.mass")
     with caplog.at_level(logging.INFO, logger="contentgen.prompts"):
-        pf = catalog.resolve(brief)
+        pf, resolution = catalog.resolution(brief)
     assert "no retail-specific file in push/reactivation; using generic push/reactivation" in caplog.text
-    assert catalog.last_resolution is not None and catalog.last_resolution.fallback
-    assert catalog.last_resolution.prompt_id == pf.id
+    assert resolution.fallback and resolution.prompt_id == pf.id
+    assert not hasattr(catalog, "last_resolution")  # a shared, cached catalog keeps no per-call state
     # a finance file exists but does not cover sms + high value: the reason is said
     hnw_sms = make_brief(industry="finance", segment="dormant.high_value", channel="sms")
     steps = catalog.explain(hnw_sms)

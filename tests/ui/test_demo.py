@@ -8,8 +8,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from contentgen.cli import cli
-from contentgen.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
 from contentgen.usecases import open_library
+from contentgen.usecases.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
 
 
 def test_seed_is_complete_and_idempotent(isolated_env: Path) -> None:
