@@ -179,9 +179,10 @@ def list_materials(
     content_type: str | None = None, persona: str | None = None, plan_id: str | None = None,
     has_findings: bool | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
     order: str = "updated_desc", verdict: str | None = None, updated_before: str | None = None,
-    compliance_queue: bool = False,
+    compliance_queue: bool = False, author: str | None = None,
 ) -> Page:
-    """compliance_queue: what waits for a compliance decision (COMPLIANCE_QUEUE_SQL)."""
+    """compliance_queue: what waits for a compliance decision (COMPLIANCE_QUEUE_SQL);
+    author: materials of which this person wrote any version (an operator's own work)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if offset < 0:
@@ -205,6 +206,9 @@ def list_materials(
         params.append(verdict)
     if compliance_queue:
         clauses.append(COMPLIANCE_QUEUE_SQL)
+    if author is not None:
+        clauses.append("EXISTS (SELECT 1 FROM versions va WHERE va.material_id = m.id AND va.author = ?)")
+        params.append(author)
     if updated_before is not None:
         # Timestamps are stored as ISO-8601 UTC text, which sorts as time.
         clauses.append("m.updated_at < ?")

@@ -8,12 +8,13 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 # Which pages each role sees. Hiding is only convenience: the library enforces every rule.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "operator": ("generate", "library", "plans", "rules", "prompts", "dashboard"),
+    "operator": ("generate", "my_work", "library", "plans", "rules", "prompts", "dashboard"),
     "reviewer": ("review", "library", "plans", "rules", "prompts", "dashboard"),
     "compliance": ("review", "rules", "library", "plans", "prompts", "dashboard"),
-    "admin": ("generate", "review", "library", "plans", "rules", "prompts", "dashboard"),
+    "admin": ("generate", "my_work", "review", "library", "plans", "rules", "prompts", "dashboard"),
 }
 PAGE_FILES: dict[str, str] = {
+    "my_work": "my_work.py",
     "generate": "generate.py",
     "review": "review.py",
     "library": "library_page.py",
@@ -23,6 +24,7 @@ PAGE_FILES: dict[str, str] = {
     "dashboard": "dashboard.py",
 }
 PAGE_ICONS: dict[str, str] = {
+    "my_work": ":material/assignment_ind:",
     "generate": ":material/edit_note:",
     "review": ":material/fact_check:",
     "library": ":material/inventory_2:",

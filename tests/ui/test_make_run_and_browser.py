@@ -109,12 +109,41 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     page.get_by_role("button", name="退出登录").click()
     _idle(page)
 
-    # Reviewer: newest first, approve, then release from the library.
+    # Reviewer: newest first, sends it back with a reason.
     _login(page, url, "rui")
     page.get_by_text("最早的在前").click()
     _idle(page)
     expect(page.get_by_text("月月盈理财").first).to_be_visible()
     page.screenshot(path=str(shots / "06_review_item.png"), full_page=True)
+    page.get_by_label("理由").fill("请在结尾写上咨询热线的服务时间")
+    page.get_by_role("button", name="要求修改", exact=True).click()
+    _idle(page)
+    page.get_by_role("button", name="退出登录").click()
+    _idle(page)
+
+    # Operator: My work shows it with the reason first; edit, re-check, resubmit.
+    _login(page, url, "olivia")
+    page.get_by_role("link", name="我的工作").click()
+    page.get_by_role("heading", name="我的工作").wait_for()
+    _idle(page)
+    expect(page.get_by_text("请在结尾写上咨询热线的服务时间").first).to_be_visible()
+    body = page.get_by_label("body").first
+    body.fill(body.input_value() + "咨询热线服务时间：工作日9:00-18:00。")
+    body.press("Control+Enter")
+    _idle(page)
+    expect(page.get_by_text("重新检查", exact=False).first).to_be_visible()
+    page.screenshot(path=str(shots / "06b_my_work_edit.png"), full_page=True)
+    page.get_by_role("button", name="保存并重新提交审核").click()
+    _idle(page)
+    expect(page.get_by_text("已重新提交审核").first).to_be_visible()
+    page.get_by_role("button", name="退出登录").click()
+    _idle(page)
+
+    # Reviewer: approve the resubmitted version, then release it from the library.
+    _login(page, url, "rui")
+    page.get_by_text("最早的在前").click()
+    _idle(page)
+    expect(page.get_by_text("咨询热线服务时间", exact=False).first).to_be_visible()
     page.get_by_role("button", name="通过", exact=True).click()
     _idle(page)
     expect(page.get_by_text("已处理").first).to_be_visible()
@@ -133,6 +162,7 @@ def _journey(page: Any, url: str, shots: Path) -> None:
 # a developer machine without it skips with the command that fixes it.
 @pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
                     reason="needs Debian chromium: sudo make browser")
+@pytest.mark.timeout(360)  # eleven page loads and three logins; slow on a loaded 2-core CI box
 def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: Any) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -170,7 +200,8 @@ def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: 
     with urllib.request.urlopen(req, timeout=10) as r:
         items = json.loads(r.read())["items"]
     mine = [i for i in items if i["id"] == material.id]
-    assert mine and mine[0]["version"] == material.released_version == 2
+    # v1 generated, v2 the operator's fix, v3 the edit after the reviewer sent it back.
+    assert mine and mine[0]["version"] == material.released_version == 3
     assert "最好" not in json.dumps(mine[0]["payload"], ensure_ascii=False)
 
 
