@@ -1,14 +1,15 @@
-"""check_text and check_content: pick the packs in scope, normalise once, scan, report."""
+"""check_text, check_fields and check_content: pick the packs in scope, normalise once, scan, report."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from contentgen.compliance import kinds as rule_kinds
 from contentgen.compliance.matcher import Context, in_scope
 from contentgen.compliance.normalize import family, normalize
 from contentgen.compliance.pack_loading import load_packs
@@ -18,12 +19,10 @@ from contentgen.compliance.scanner import Merged, merged
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import UsageError, check_identifier
 from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.kernel.schemas import content_fields
 
 # An official-account article is at most 20,000 characters; ten times that is not content.
 MAX_CHARS = 200_000
-ALL_KINDS = frozenset({"terms", "substitution", "pattern", "requires", "length", "pii"})
-_FIELD_KINDS = ALL_KINDS - {"requires"}
-_REQUIRES = frozenset({"requires"})
 # C0/C1 control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Validates a check's findings in one call (cheaper than one model per finding).
@@ -137,11 +136,12 @@ def _report(found: list[dict[str, Any]], refs: list[dict[str, str]], ctx: Contex
     )
 
 
-def scan(text: str, ctx: Context, packs: list[RulePack], kinds: frozenset[str] = ALL_KINDS) -> list[Finding]:
-    """Findings of the given packs on one text, in one context (no input validation)."""
+def scan(text: str, ctx: Context, packs: list[RulePack], kinds: frozenset[str] | None = None) -> list[Finding]:
+    """Findings of the given packs on one text, in one context (no input validation); `kinds`
+    narrows the rule kinds run (default: every registered kind)."""
     fam = family(ctx.locale)
     m = merged(packs, fam)
-    plan = m.plan(ctx, kinds)
+    plan = m.plan(ctx, rule_kinds.all_kinds() if kinds is None else kinds)
     if not plan.active:
         return []
     found = m.scan(normalize(text, fam), plan, ctx, ctx.field)  # normalised once for all packs
@@ -170,28 +170,27 @@ def check_text(
     if inferred is not ctx:
         ctx = inferred
         _, refs, m = _scoped(all_packs, ctx)
-    plan = m.plan(ctx, ALL_KINDS)
+    plan = m.plan(ctx, rule_kinds.all_kinds())
     found = m.scan(nt, plan, ctx, None) if plan.active else []
     return _report(found, refs, ctx)
 
 
-def check_content(
-    content: BaseModel,
+def check_fields(
+    fields: Mapping[str, str],
     *,
     locale: str,
-    industry: str,
-    channel: str,
-    content_type: str,
+    industry: str | None,
+    channel: str | None,
+    content_type: str | None,
     segment: str | None = None,
     product_type: str | None = None,
     packs: list[RulePack] | None = None,
     rules_dir: Path | str | None = None,
 ) -> ComplianceReport:
-    """Check a draft field by field; `requires` rules look at all fields together."""
-    from contentgen.kernel.schemas import content_fields
-
+    """Check a draft given as field name → text (named as `content_fields` names them: 'body',
+    'scenes.1.caption'); each field alone, except kinds such as `requires` that look at all
+    fields together. Findings' start/end are offsets into their field."""
     ctx = _context(locale, industry, channel, content_type, segment, product_type)
-    fields = content_fields(content)
     for name, value in fields.items():
         # The usual good field is let through inline; anything odd gets validate_text's message.
         if value and (type(value) is not str or not value.strip() or len(value) > MAX_CHARS
@@ -210,17 +209,35 @@ def check_content(
         ctx = inferred
         _, refs, m = _scoped(all_packs, ctx)
     # Resolved once per draft: the merged packs' plan, narrowed per field by name.
-    plan = m.plan(ctx, _FIELD_KINDS)
+    plan = m.plan(ctx, rule_kinds.field_kinds())
     found: list[dict[str, Any]] = []
     for name, value in fields.items():
         if value:
             fplan = m.narrow(plan, name)
             if fplan.active:
                 found += m.scan(normalize(value, fam), fplan, ctx, name)
-    plan = m.plan(ctx, _REQUIRES)
+    plan = m.plan(ctx, rule_kinds.whole_kinds())
     if plan.active:
         found += m.scan(whole_nt, plan, ctx, None)
     return _report(found, refs, ctx)
+
+
+def check_content(
+    content: BaseModel,
+    *,
+    locale: str,
+    industry: str,
+    channel: str,
+    content_type: str,
+    segment: str | None = None,
+    product_type: str | None = None,
+    packs: list[RulePack] | None = None,
+    rules_dir: Path | str | None = None,
+) -> ComplianceReport:
+    """check_fields on a content model's text fields (`content_fields`)."""
+    return check_fields(content_fields(content), locale=locale, industry=industry, channel=channel,
+                        content_type=content_type, segment=segment, product_type=product_type,
+                        packs=packs, rules_dir=rules_dir)
 
 
 def check_brief(content: BaseModel, brief: Any, *, packs: list[RulePack] | None = None) -> ComplianceReport:

@@ -7,11 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contentgen.compliance import kinds
 from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.kernel.schemas import content_fields, set_field
+
+
+def _repair(f: Finding) -> str | None:
+    """How the finding's rule kind repairs it ('replace', 'append'), None for a person to fix."""
+    kind = kinds.find(f.kind)
+    return kind.repair if kind is not None else None
 
 
 def _fixable(f: Finding) -> bool:
-    return f.kind == "substitution" and f.suggestion is not None and f.end > f.start
+    return _repair(f) == "replace" and f.suggestion is not None and f.end > f.start
 
 
 def apply_fixes(text: str, report: ComplianceReport, *, field: str | None = None) -> tuple[str, list[Finding]]:
@@ -45,7 +53,7 @@ def _statements(report: ComplianceReport) -> list[Finding]:
     """Findings of missing required statements that the disclosures library can supply, once each."""
     out: list[Finding] = []
     for f in report.findings:
-        if f.kind == "requires" and f.fix and all(o.fix != f.fix for o in out):
+        if f.fix and _repair(f) == "append" and all(o.fix != f.fix for o in out):
             out.append(f)
     return out
 
@@ -59,8 +67,6 @@ def _joiner(text: str) -> str:
 
 def fix_content(content: BaseModel, report: ComplianceReport) -> tuple[BaseModel, list[Finding]]:
     """Apply substitutions field by field (scene fields and hashtags included); re-validated."""
-    from contentgen.kernel.schemas import content_fields, set_field
-
     fields = content_fields(content)
     data = content.model_dump(mode="json")
     applied: list[Finding] = []
@@ -95,7 +101,7 @@ def rewrite_instructions(report: ComplianceReport) -> list[dict[str, Any]]:
         seen.add((f.rule, f.match))
         item: dict[str, Any] = {"rule": f.rule, "field": f.field, "kind": f.kind, "match": f.match,
                                 "message": f.message, "suggestion": f.suggestion}
-        if f.kind == "requires":
+        if _repair(f) == "append":
             instruction = f"Add this required element: {f.suggestion}" if f.suggestion else f.message
             if f.fix:
                 item["statement"] = f.fix

@@ -6,19 +6,21 @@ import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from contentgen.compliance import kinds
 from contentgen.compliance.fold import family
 from contentgen.compliance.macros import expand_macros
 from contentgen.compliance.normalize import normalize_term
-from contentgen.compliance.packs import RulePack, Scope
+from contentgen.compliance.roles import ELEMENT, EVIDENCE, EXCEPTION, MASK, PREFILTER, TERM, TRIGGER
 from contentgen.compliance.variants import latin_variants, pinyin_variants
 
-# Roles of an automaton entry. MASK marks a required statement (rule -1): no prohibition fires
-# inside one.
-TERM, EXCEPTION, TRIGGER, ELEMENT, PREFILTER, EVIDENCE, MASK = range(7)
-# Kinds that need the context to be known: they demand something, rather than forbid it.
-_DEMANDING = {"requires", "length"}
+if TYPE_CHECKING:
+    # Types only: the pack models validate against the kind registry, which loads before them.
+    from contentgen.compliance.packs import RulePack, Scope
+
+__all__ = ["ELEMENT", "EVIDENCE", "EXCEPTION", "MASK", "PREFILTER", "TERM", "TRIGGER", "CompiledPack", "Context",
+           "Regex", "bounded", "compile_pack", "in_scope", "outermost", "required_literals"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Context:
 def in_scope(scope: Scope, ctx: Context, kind: str) -> bool:
     """Whether a rule applies. An unknown dimension (None) keeps prohibitions on (strict when
     unsure) but turns off demands (requires, length) and segment guidance."""
-    strict = kind in _DEMANDING
+    k = kinds.find(kind)
+    strict = k is not None and k.demanding
     checks = (
         (scope.locales, ctx.locale, False),
         (scope.industries, ctx.industry, strict),

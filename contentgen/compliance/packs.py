@@ -9,12 +9,13 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from contentgen.compliance import kinds
 from contentgen.compliance.macros import expand_macros
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import RulePackError, UsageError
 
-RuleKind = Literal["terms", "substitution", "pattern", "requires", "length", "pii"]
 PII_DETECTORS = ("phone", "id_card", "bank_card", "email")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$")
 CATEGORIES = (
@@ -108,7 +109,7 @@ class Examples(_Strict):
 
 class Rule(_Strict):
     id: str
-    kind: RuleKind
+    kind: str = Field(description="one of the registered rule kinds (contentgen.compliance.kinds)")
     level: Literal["error", "warning", "info"]
     message: str = Field(min_length=1)
     reference: str = Field(min_length=1, description="law and article")
@@ -135,6 +136,16 @@ class Rule(_Strict):
     max: int | None = Field(default=None, ge=1, description="length: characters; default channel limit")
     detect: list[Literal["phone", "id_card", "bank_card", "email"]] = Field(default_factory=list)
     examples: Examples
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v: Any) -> str:
+        known = kinds.names()
+        if not isinstance(v, str) or v not in known:
+            # Worded as pydantic words a Literal, so pack errors read as they always have.
+            expected = ", ".join(repr(n) for n in known[:-1]) + f" or {known[-1]!r}" if len(known) > 1 else repr(known[0])
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+        return v
 
     @field_validator("id")
     @classmethod
@@ -169,15 +180,9 @@ class Rule(_Strict):
 
     @model_validator(mode="after")
     def _kind_needs(self) -> Rule:
-        needs = {
-            "terms": ("terms", self.terms),
-            "substitution": ("substitutions", self.substitutions),
-            "pattern": ("patterns", self.patterns),
-            "requires": ("any_of, any_pattern or disclosures", self.any_of or self.any_pattern or self.disclosures),
-            "pii": ("detect", self.detect),
-        }
-        if self.kind in needs and not needs[self.kind][1]:
-            raise ValueError(f"a {self.kind} rule needs {needs[self.kind][0]}")
+        kind = kinds.get(self.kind)
+        if kind.needs and not any(getattr(self, key, None) for key in kind.needs):
+            raise ValueError(f"a {self.kind} rule needs {kind.needs_text()}")
         for term in [*self.terms, *self.exceptions, *self.substitutions, *self.trigger_terms, *self.any_of]:
             if not term.strip():
                 raise ValueError("a term must not be blank")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from contentgen.compliance import kinds
 from contentgen.kernel.report import ComplianceReport, Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,7 +52,8 @@ def to_sarif(results: list[tuple[str, str, ComplianceReport]]) -> dict[str, Any]
                     "region": _region(text, f),
                 }}],
             }
-            if f.kind == "substitution" and f.suggestion is not None:
+            kind = kinds.find(f.kind)
+            if kind is not None and kind.repair == "replace" and f.suggestion is not None:
                 result["fixes"] = [{
                     "description": {"text": f"Replace with {f.suggestion!r}"},
                     "artifactChanges": [{

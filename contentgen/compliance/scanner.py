@@ -15,34 +15,19 @@ from typing import Any
 
 import ahocorasick
 
-from contentgen.compliance import pii
+from contentgen.compliance import kinds
 from contentgen.compliance.context import mentioned, negated
-from contentgen.compliance.matcher import (
-    ELEMENT,
-    EVIDENCE,
-    EXCEPTION,
-    MASK,
-    PREFILTER,
-    TERM,
-    TRIGGER,
-    Context,
-    Regex,
-    bounded,
-    compile_pack,
-    in_scope,
-    outermost,
-)
+from contentgen.compliance.kinds import Checker
+from contentgen.compliance.matcher import Context, Regex, bounded, compile_pack, in_scope, outermost
 from contentgen.compliance.normalize import Normalized
 from contentgen.compliance.packs import Rule, RulePack, Scope
-from contentgen.kernel import vocab
+from contentgen.compliance.roles import EVIDENCE, EXCEPTION, MASK, PREFILTER, TERM
 
 _EVIDENCE_NOTE = {
     "zh": "（已注明出处：证据须存档备查）",
     "ja": "（根拠の記載あり：裏付け資料の保管が必要です）",
     "en": " (a source is given: the evidence must be on file)",
 }
-# Kinds run once per text rather than per automaton hit.
-_WHOLE_TEXT = {"requires", "pii", "length"}
 
 
 @dataclass
@@ -52,7 +37,7 @@ class Plan:
     active: frozenset[int]  # gids
     regexes: dict[int, Regex]  # regex id → regex of an active rule
     always: tuple[int, ...]  # regex ids of active regexes with no literal prefilter
-    checks: tuple[tuple[int, str, Rule], ...]  # (gid, kind, rule) run once per text, in gid order
+    checks: tuple[tuple[int, Checker], ...]  # (gid, its kind's checker) run once per text, in gid order
     fields: dict[str, Plan] = field(default_factory=dict)  # narrowed by field name (memo)
 
 
@@ -88,9 +73,13 @@ class Merged:
                     if role != MASK or e not in merged_entries:
                         merged_entries.append(e)
         # A negator before a claim (不能治疗, not guaranteed) or after it (ja: 保証ではありません)
-        # excuses it: on by default for term lists, off for patterns (precise already).
-        self.negatable = [r.negatable if r.negatable is not None else r.kind in ("terms", "substitution")
-                          for r in self.rules]
+        # excuses it: the kind says whether by default (term lists yes, patterns no).
+        kind_of = [kinds.get(r.kind) for r in self.rules]  # looked up once: scans read per-rule lists
+        self.negatable = [r.negatable if r.negatable is not None else k.negatable
+                          for r, k in zip(self.rules, kind_of, strict=True)]
+        # Hits that carry their term's replacement; they are never merged into one finding.
+        self.replaces = [k.repair == "replace" for k in kind_of]
+        self.checkers = [k.check for k in kind_of]
         # Whether any rule depends on the product type (then the engine infers one when absent).
         self.product_scoped = any(s.product_types is not None or s.exclude.product_types for s in self.scopes)
         self.field_scoped = frozenset(g for g, s in enumerate(self.scopes) if s.fields is not None)
@@ -137,7 +126,7 @@ class Merged:
     def _plan(self, active: frozenset[int]) -> Plan:
         regexes = {i: rx for i, rx in enumerate(self.regexes) if rx.rule in active}
         always = tuple(i for i, rx in regexes.items() if rx.prefilter is None)
-        checks = tuple((g, r.kind, r) for g in sorted(active) if (r := self.rules[g]).kind in _WHOLE_TEXT)
+        checks = tuple((g, check) for g in sorted(active) if (check := self.checkers[g]) is not None)
         return Plan(active, regexes, always, checks)
 
     def scan(self, nt: Normalized, plan: Plan, ctx: Context, fld: str | None) -> list[dict[str, Any]]:
@@ -206,7 +195,7 @@ class Merged:
             base = bases[g]
             if (g, EVIDENCE) in seen or any(rx.search(text) for rx in self.evidence_regexes.get(g, ())):
                 base = self._evidenced(g, ctx.locale)
-            subst = base["kind"] == "substitution"
+            subst = self.replaces[g]
             if len(hits) > 1:
                 hits = outermost(hits, not subst)
             for s, e, key in hits:
@@ -220,27 +209,9 @@ class Merged:
                 found.append(data)
                 if owners is not None:
                     owners.append(pack_of[g])
-        maybe_pii: bool | None = None  # whether the text has a digit or '@', found on first use
-        for g, kind, rule in plan.checks:
+        for g, check in plan.checks:
             n = len(found)
-            if kind == "requires":
-                triggered = not (rule.trigger_terms or rule.trigger_patterns) or (g, TRIGGER) in seen
-                if triggered and (g in excepted or any(rx.search(text) for rx in self.exception_regexes.get(g, ()))):
-                    triggered = False  # an exception waives the demand (a transactional SMS needs no opt-out)
-                if triggered and (g, ELEMENT) not in seen:
-                    suggestion = rule.suggestion or (rule.any_of[0] if rule.any_of else None)
-                    found.append({**bases[g], "start": 0, "end": 0, "match": "", "field": None,
-                                  "suggestion": suggestion})
-            elif kind == "pii":
-                if maybe_pii is None:
-                    maybe_pii = pii.maybe(text)
-                for s, e in pii.detect(text, rule.detect, ctx.locale) if maybe_pii else ():
-                    s, e = nt.span(s, e)
-                    found.append({**bases[g], "start": s, "end": e, "match": original[s:e], "field": fld})
-            elif kind == "length":
-                f = self._length(g, original, ctx, fld)
-                if f is not None:
-                    found.append(f)
+            found += check(self, g, nt, ctx, fld, seen, excepted)
             if owners is not None:
                 owners += [pack_of[g]] * (len(found) - n)
         if owners and owners != sorted(owners):
@@ -256,15 +227,6 @@ class Merged:
             return base
         note = _EVIDENCE_NOTE.get(locale[:2], _EVIDENCE_NOTE["en"])
         return {**base, "severity": "warning", "message": f"{base['message']}{note}"}
-
-    def _length(self, g: int, text: str, ctx: Context, fld: str | None) -> dict[str, Any] | None:
-        rule = self.rules[g]
-        name = fld or "body"
-        limit = rule.max or (vocab.channel_limit(ctx.channel, name, ctx.locale) if ctx.channel else None)
-        if not limit or len(text) <= limit:
-            return None
-        return {**self.bases[g], "start": limit, "end": len(text), "match": text[limit:], "field": fld,
-                "message": f"{rule.message} ({name}: {len(text)} characters, limit {limit})"}
 
 
 _MERGED: dict[tuple[str, tuple[int, ...]], Merged] = {}

@@ -13,11 +13,13 @@ from contentgen.compliance import RulePack, check_text
 from contentgen.compliance.evaluate import evaluate, read_cases, wilson
 from contentgen.kernel.config import ROOT
 
-# Round 1: the corpus the packs were tuned on. Round 2 (<locale>-2.jsonl, written later by
-# authors who never saw the rules) is measured on its own: the honest, unseen-text figure.
-CORPUS = [ROOT / "rules" / "eval" / f"{locale}.jsonl" for locale in ("zh-CN", "ja-JP", "en-US")]
-# The floor the shipped packs hold on the round-1 corpus (issue targets: recall >= 0.95 per
-# locale, false-positive rate <= 0.03, warnings on compliant texts <= 0.15).
+# Both rounds of the labelled corpus: round 1 (<locale>.jsonl) and round 2 (<locale>-2.jsonl,
+# written later by other authors who never saw the rules). The packs were tuned on both, so
+# here they are regression floors; the unseen-text figures (round 2 before tuning, and the
+# held-out half during it) are in rules/README.md.
+CORPUS = sorted((ROOT / "rules" / "eval").glob("*.jsonl"))
+# The floor the shipped packs hold on the corpus (issue targets: recall >= 0.95 per locale,
+# false-positive rate <= 0.03, warnings on compliant texts <= 0.15).
 FLOOR = {"recall": 0.95, "false_positive_rate": 0.03, "warning_rate": 0.15}
 
 
