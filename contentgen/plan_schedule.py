@@ -22,26 +22,17 @@ from contentgen.plan_templates import TouchpointSpec
 
 STRONGEST = max(vocab.CHANNEL_INTENSITY.values())
 DEFAULT_TIMEZONES = {"zh-CN": "Asia/Shanghai", "ja-JP": "Asia/Tokyo", "en-US": "America/New_York"}
-# When each channel is read, absent a customer preference: 1:1 mid-morning, group at lunch,
-# feeds in the evening.
-CHANNEL_SEND_TIMES: dict[str, time] = {
-    "wecom_1v1": time(10, 30),
-    "group": time(12, 30),
-    "moments": time(20, 0),
-    "sms": time(11, 0),
-    "app_push": time(19, 30),
-    "official_account": time(20, 30),
-    "video_account": time(20, 0),
-}
+# When each channel is read, absent a customer preference, and how often it may go out: each
+# channel's file says (channels/<id>.yaml, `schedule`).
+CHANNEL_SEND_TIMES: dict[str, time] = {c.id: c.schedule.send_at for c in vocab.CHANNEL_REGISTRY}
 DEFAULT_MONTHLY_CAPS: dict[str, int] = {
-    "wecom_1v1": 4,
-    "video_account": 4,
-    "official_account": 4,
-    "group": 8,
-    "moments": 10,
-    "sms": 4,
-    "app_push": 6,
+    c.id: c.schedule.monthly_cap for c in vocab.CHANNEL_REGISTRY if c.schedule.monthly_cap is not None
 }
+# The weights as the budget message lists them, heaviest first: "wecom_1v1=3, sms/group/...=2, ...".
+_WEIGHTS = ", ".join(
+    "/".join(c for c, w in vocab.CHANNEL_INTENSITY.items() if w == weight) + f"={weight}"
+    for weight in sorted(set(vocab.CHANNEL_INTENSITY.values()), reverse=True)
+)
 _BASE = date(2000, 1, 3)  # any ordinary day: clock arithmetic on times of day
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -301,9 +292,10 @@ class _Ledger:
         if len(same_day) >= p.max_per_day:
             return ("frequency cap", f"{day.isoformat()} already has {len(same_day)} sends "
                     f"({', '.join(same_day)}); at most {p.max_per_day} per customer per day")
-        if vocab.CHANNEL_INTENSITY[channel] == STRONGEST:
+        strongest = vocab.CHANNEL_REGISTRY.strongest
+        if strongest(channel):
             for d, c in self.sends:
-                if vocab.CHANNEL_INTENSITY[c] == STRONGEST and abs((d - day).days) < p.strongest_gap_days:
+                if strongest(c) and abs((d - day).days) < p.strongest_gap_days:
                     return ("channel intensity", f"{channel} is the strongest channel and {c} already "
                             f"goes out on {d.isoformat()}; keep {p.strongest_gap_days} days between them")
         for w in range(7):
@@ -313,8 +305,7 @@ class _Ledger:
             )
             if total > p.intensity_budget_7d:
                 return ("channel intensity", f"adding {channel} makes the 7 days from {lo.isoformat()} "
-                        f"weigh {total}; the budget is {p.intensity_budget_7d} (1:1=3, group/official "
-                        "account/video/SMS=2, moments/app push=1)")
+                        f"weigh {total}; the budget is {p.intensity_budget_7d} ({_WEIGHTS})")
         cap = p.monthly_caps.get(channel)
         if cap is not None:
             for w in range(30):

@@ -20,7 +20,8 @@ from contentgen.kernel.disclosures import default_disclosures
 from contentgen.kernel.errors import PromptError
 from contentgen.kernel.schemas import CONTENT_MODELS, Brief
 
-DATA_FILES = ("segments.yaml", "personas.yaml", "channels.yaml", "locales.yaml")
+# Channel guidance is not here: it lives in each channel's file (channels/<id>.yaml, the registry).
+DATA_FILES = ("segments.yaml", "personas.yaml", "locales.yaml")
 
 # One distinct angle per variant so that N variants of one brief do not read alike.
 ANGLES = (
@@ -80,7 +81,6 @@ class Guidance:
 
     segments: dict[str, Any]
     personas: dict[str, Any]
-    channels: dict[str, Any]
     locales: dict[str, Any]
     industries: dict[str, Any]
 
@@ -95,7 +95,6 @@ class Guidance:
                 raise PromptError(f"{seg_path}: {kind} lacks {', '.join(missing)}")
         for name, ids in (
             ("personas.yaml", vocab.PERSONAS),
-            ("channels.yaml", vocab.CHANNELS),
             ("locales.yaml", vocab.LOCALES),
         ):
             _need(root / name, data[name], *ids)
@@ -112,7 +111,6 @@ class Guidance:
         return cls(
             segments=data["segments.yaml"],
             personas=data["personas.yaml"],
-            channels=data["channels.yaml"],
             locales=data["locales.yaml"],
             industries=industries,
         )
@@ -187,17 +185,15 @@ class Guidance:
         }
 
     def _channel(self, ch: str, loc: str) -> dict[str, Any]:
-        d = self.channels[ch]
-        limits = {
-            field: vocab.channel_limit(ch, field, loc) for field in vocab.CHANNEL_LIMITS.get(ch, {})
-        }
+        d = vocab.CHANNEL_REGISTRY[ch]
+        limits = {field: d.limit(field, loc) for field in d.limits}
         return {
             "id": ch,
-            "name": d["name"],
-            "intensity": vocab.CHANNEL_INTENSITY.get(ch),
+            "name": d.names.en,  # prompts are written in English whatever the locale
+            "intensity": d.intensity.weight,
             "limits": {k: v for k, v in limits.items() if v is not None},
-            "guidance": d.get("guidance", []),
-            "opt_out": default_disclosures().text(d["opt_out"], loc) if d.get("opt_out") else None,
+            "guidance": list(d.guidance),
+            "opt_out": default_disclosures().text(d.opt_out, loc) if d.opt_out else None,
         }
 
 

@@ -25,6 +25,7 @@ class Settings:
     prompts_dir: Path
     rules_dir: Path
     templates_dir: Path
+    channels_dir: Path
     openai_api_key: str | None
     openai_base_url: str | None
     openai_model: str
@@ -36,6 +37,7 @@ class Settings:
             prompts_dir=_path(None, "CONTENTGEN_PROMPTS_DIR", ROOT / "prompts"),
             rules_dir=_path(None, "CONTENTGEN_RULES_DIR", ROOT / "rules"),
             templates_dir=_path(None, "CONTENTGEN_TEMPLATES_DIR", ROOT / "templates"),
+            channels_dir=_path(None, "CONTENTGEN_CHANNELS_DIR", ROOT / "channels"),
             openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
             openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
             openai_model=model or os.environ.get("CONTENTGEN_MODEL") or "gpt-4o-mini",

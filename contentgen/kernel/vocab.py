@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contentgen.kernel.channels import ChannelRegistry, load_channels
+from contentgen.kernel.config import Settings
+
 LOCALES: tuple[str, ...] = ("zh-CN", "ja-JP", "en-US")
 INDUSTRIES: tuple[str, ...] = (
     "finance",
@@ -11,15 +14,6 @@ INDUSTRIES: tuple[str, ...] = (
     "education",
     "manufacturing",
     "retail",
-)
-CHANNELS: tuple[str, ...] = (
-    "sms",
-    "app_push",
-    "wecom_1v1",
-    "group",
-    "moments",
-    "official_account",
-    "video_account",
 )
 CONTENT_TYPES: tuple[str, ...] = ("copy", "short_video_script", "push")
 LIFECYCLES: tuple[str, ...] = (
@@ -35,39 +29,24 @@ VALUE_TIERS: tuple[str, ...] = ("high_value", "mass", "price_sensitive")
 PERSONAS: tuple[str, ...] = ("approachable", "professional")
 TOUCH_MODELS: tuple[str, ...] = ("high", "low", "tech")
 
-# Which content types make sense on which channel.
-CHANNEL_CONTENT_TYPES: dict[str, tuple[str, ...]] = {
-    "sms": ("push",),
-    "app_push": ("push",),
-    "wecom_1v1": ("push", "copy"),
-    "group": ("push", "copy"),
-    "moments": ("copy",),
-    "official_account": ("copy",),
-    "video_account": ("short_video_script",),
-}
+# Every channel fact comes from the registry, one file per channel (channels/<id>.yaml, or
+# $CONTENTGEN_CHANNELS_DIR). It is read once, when the vocabulary is first imported: these names
+# are views of it, kept so that every reader of the vocabulary stays as it was.
+CHANNEL_REGISTRY: ChannelRegistry = load_channels(
+    Settings.load().channels_dir, locales=LOCALES, content_types=CONTENT_TYPES
+)
+CHANNELS: tuple[str, ...] = CHANNEL_REGISTRY.ids
 
-# Intensity, strongest first (seeds: 1:1 > video = official account = group > moments).
-# Stronger disturbs more: plans use strong channels sparingly.
-CHANNEL_INTENSITY: dict[str, int] = {
-    "wecom_1v1": 3,
-    "video_account": 2,
-    "official_account": 2,
-    "group": 2,
-    "moments": 1,
-    "sms": 2,
-    "app_push": 1,
-}
+# Which content types make sense on which channel.
+CHANNEL_CONTENT_TYPES: dict[str, tuple[str, ...]] = {c.id: c.content_types for c in CHANNEL_REGISTRY}
+
+# Intensity weight (seeds: 1:1 > video = official account = group > moments); the registry's
+# rank orders them, strongest first. Stronger disturbs more: plans use strong channels sparingly.
+CHANNEL_INTENSITY: dict[str, int] = {c.id: c.intensity.weight for c in CHANNEL_REGISTRY}
 
 # Character limits per channel and field; a locale key overrides "*".
-# SMS: one segment is 70 CJK characters or 160 GSM characters.
 CHANNEL_LIMITS: dict[str, dict[str, dict[str, int]]] = {
-    "sms": {"body": {"*": 70, "en-US": 160}, "title": {"*": 0}},
-    "app_push": {"title": {"*": 20, "en-US": 50}, "body": {"*": 60, "en-US": 120}},
-    "wecom_1v1": {"title": {"*": 30, "en-US": 60}, "body": {"*": 300, "en-US": 600}},
-    "group": {"title": {"*": 30, "en-US": 60}, "body": {"*": 500, "en-US": 1000}},
-    "moments": {"headline": {"*": 40, "en-US": 80}, "body": {"*": 2000}, "images": {"*": 9}},
-    "official_account": {"headline": {"*": 64, "en-US": 120}, "body": {"*": 20000}},
-    "video_account": {"total_duration_s": {"*": 180}, "scenes": {"*": 12}},
+    c.id: {name: dict(per_locale) for name, per_locale in c.limits.items()} for c in CHANNEL_REGISTRY
 }
 
 

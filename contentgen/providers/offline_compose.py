@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel
 
 from contentgen.kernel import vocab
+from contentgen.kernel.disclosures import default_disclosures
 from contentgen.kernel.schemas import Brief, CopyContent, PushContent, SendWindow
 from contentgen.providers.offline_facts import Facts
 from contentgen.providers.offline_plans import (
@@ -29,7 +30,6 @@ from contentgen.providers.offline_plans import (
     Plan,
     plan_for,
     priority,
-    short_channel,
 )
 from contentgen.providers.offline_rewrite import Avoid
 from contentgen.providers.offline_voice import Voice
@@ -85,6 +85,9 @@ class Composer:
         self.facts = Facts.of(brief)
         self.voice = Voice(self.facts, self.b)
         self.plan: Plan = plan_for(brief.channel, self.facts.kind, self.variant)
+        # The channel's shape (short, announcement, article...), opt-out and deeplink: its registry file.
+        self.channel = vocab.CHANNEL_REGISTRY[brief.channel]
+        self.short = self.channel.compose.form == "short"
         self.used: set[str] = set()
         self.so_far = ""  # the draft's text up to the move being realised
 
@@ -231,7 +234,7 @@ class Composer:
         parts = list(parts)
 
         # Statements stand on their own line, except in an SMS or push where every character counts.
-        tail_sep = self.voice.sep if short_channel(self.brief.channel) else "\n"
+        tail_sep = self.voice.sep if self.short else "\n"
 
         def joined() -> str:
             body = self.finish(self.voice.sep.join(p.text for p in parts))
@@ -283,11 +286,11 @@ class Composer:
         return self.voice.finish(self.avoid.clean(text))
 
     def tail(self, limit: int | None = None) -> list[str]:
-        """Required statements (disclosures library), any a rewrite asked for, and the SMS opt-out."""
+        """Required statements (disclosures library), any a rewrite asked for, and the channel's opt-out."""
         out = self.facts.statements(limit)
         out += [s for s in self.avoid.statements if s not in out]
-        if self.brief.channel == "sms":
-            out.append(self.facts.opt_out())
+        if self.channel.opt_out:
+            out.append(default_disclosures().text(self.channel.opt_out, self.brief.locale) or "")
         return out
 
     def cta_field(self) -> str:
@@ -311,15 +314,15 @@ class Composer:
         path = f"kinds.{self.plan.name}.title" if self.facts.kind else f"push_title.{self.plan.name}"
         title = self.title(path, title_limit) if title_limit else ""
         parts = self.parts()
-        if ch == "group":  # the announcement label stands on its own line
+        if self.channel.compose.form == "announcement":  # the announcement label stands on its own line
             parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
         # On a short channel a required statement may take at most 40%: the library's shorter accepted
         # wording leaves room for the product and the offer.
-        body = self.fit(parts, body_limit, self.tail(body_limit * 2 // 5 if short_channel(ch) else None))
+        body = self.fit(parts, body_limit, self.tail(body_limit * 2 // 5 if self.short else None))
         start, end = self.send_window()
         return PushContent(
             title=title, body=body,
-            deeplink=None if ch == "sms" else f"app://campaign/{self.brief.key()}/v{self.variant}",
+            deeplink=f"app://campaign/{self.brief.key()}/v{self.variant}" if self.channel.deeplink else None,
             send_window=SendWindow(start=start, end=end),
         )
 
@@ -339,11 +342,11 @@ class Composer:
         headline_path = f"kinds.{self.plan.name}.title" if self.facts.kind else f"headline.{self.plan.name}"
         headline = self.title(headline_path, limit_of(ch, "headline", loc, 120))
         body_limit = limit_of(ch, "body", loc, 20000)
-        if ch == "official_account":
+        if self.channel.compose.form == "article":
             body = article(self)
         else:
             parts = self.parts()
-            if ch == "group":
+            if self.channel.compose.form == "announcement":
                 parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
             body = self.fit(parts, body_limit, self.tail())
         tags = list(self.b["hashtags"][self.brief.industry])
@@ -351,7 +354,7 @@ class Composer:
         # Two of the industry's tags, a different pair per variant: the same three on every variant
         # made them read alike.
         hashtags = [clip(t, 30) for t in tags[first:] + tags[:first] if not self.avoid.hits(t)][:2]
-        images = {"moments": 1 + (self.variant - 1) % 3 * 2, "official_account": 1}.get(ch, 0)
+        images = self.channel.images_for(self.variant)
         return CopyContent(headline=headline, body=body, cta=self.cta_field(), hashtags=hashtags, images=images)
 
     def compose(self, content_type: str) -> BaseModel:

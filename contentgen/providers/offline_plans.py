@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contentgen.kernel import vocab
+
 # Moves realised from the phrase bank's top level; "k:slot" moves come from kinds.<kind>.<slot>.
 # Detail and proof are spread over the plans rather than repeated in each (a variant that says
 # what another said is a reshuffle, not an angle); a fitting interest and, for high-value
@@ -75,7 +77,9 @@ class Plan:
 
 
 def short_channel(channel: str) -> bool:
-    return channel in ("sms", "app_push")
+    """SMS-like channels (their registry file says compose.form: short)."""
+    c = vocab.CHANNEL_REGISTRY.get(channel)
+    return c is not None and c.compose.form == "short"
 
 
 def plan_for(channel: str, kind: str | None, variant: int) -> Plan:

@@ -1,6 +1,7 @@
 """Channel payloads: a released material version rendered by its channel's Jinja2 template.
 
-One template per channel in `templates/`, named `<channel>.<format>.j2` where format is
+One template per channel in `templates/`, named `<name>.<format>.j2`: `<name>` is the channel's
+`template` in its registry file (channels/<id>.yaml; by default the channel id) and format is
 `txt` (plain text), `md` (Markdown) or `json` (a JSON document, parsed and checked here).
 
     renderer = PayloadRenderer(Path("templates"))
@@ -22,10 +23,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from contentgen.kernel import vocab
 from contentgen.kernel.disclosures import Disclosures, default_disclosures, has_statement
-from contentgen.kernel.errors import ChannelTemplateError
+from contentgen.kernel.errors import ChannelTemplateError, RulePackError
 
 FORMATS: dict[str, str] = {"txt": "text", "md": "markdown", "json": "json"}
-_NAME = re.compile(r"^(?P<channel>[a-z0-9_]+)\.(?P<ext>txt|md|json)\.j2$")
+_NAME = re.compile(r"^(?P<name>[a-z0-9_]+)\.(?P<ext>txt|md|json)\.j2$")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
 
 
@@ -82,6 +83,7 @@ class PayloadRenderer:
         self._lock = threading.Lock()
 
     def _discover(self) -> dict[str, tuple[str, str]]:
+        """Template file and format by template name (a channel's `template`, by default its id)."""
         found: dict[str, tuple[str, str]] = {}
         for path in sorted(self.templates_dir.glob("*.j2")):
             m = _NAME.match(path.name)
@@ -89,21 +91,30 @@ class PayloadRenderer:
                 raise ChannelTemplateError(
                     f"template {path.name} is not named <channel>.<txt|md|json>.j2 (see templates/README.md)"
                 )
-            channel = m["channel"]
-            if channel in found:
+            name = m["name"]
+            if name in found:
+                users = [c.id for c in vocab.CHANNEL_REGISTRY if c.template_name == name] or [name]
                 raise ChannelTemplateError(
-                    f"two templates for channel {channel!r}: {found[channel][0]} and {path.name}; keep one"
+                    f"two templates for channel {users[0]!r}: {found[name][0]} and {path.name}; keep one"
                 )
-            found[channel] = (path.name, FORMATS[m["ext"]])
+            found[name] = (path.name, FORMATS[m["ext"]])
         return found
+
+    def _template(self, channel: str) -> tuple[str, str] | None:
+        """The file and format that render a channel: the registry names it; an unknown channel, its id."""
+        known = vocab.CHANNEL_REGISTRY.get(channel)
+        return self.templates.get(known.template_name if known else channel)
 
     @property
     def channels(self) -> list[str]:
-        return sorted(self.templates)
+        """The channels this folder can render (a template no registry channel names counts as its own)."""
+        named = {c.template_name for c in vocab.CHANNEL_REGISTRY}
+        ids = {c.id for c in vocab.CHANNEL_REGISTRY if c.template_name in self.templates}
+        return sorted(ids | {t for t in self.templates if t not in named})
 
     def missing_channels(self) -> list[str]:
         """Vocabulary channels with no template: the API cannot serve materials on them."""
-        return [c for c in vocab.CHANNELS if c not in self.templates]
+        return [c for c in vocab.CHANNELS if self._template(c) is None]
 
     def render(self, version: dict[str, Any]) -> dict[str, Any]:
         """The payload of one version: {"format": "text"|"markdown"|"json", "body": str | object}.
@@ -127,21 +138,24 @@ class PayloadRenderer:
 
     def _statements(self, channel: str, locale: str, content: Any) -> dict[str, Any]:
         """Required statements from the disclosures library, and whether the text has them."""
-        if channel != "sms":
+        known = vocab.CHANNEL_REGISTRY.get(channel)
+        key = known.opt_out if known else None
+        if key is None:
             return {}
         body = str(content.get("body") or "") if isinstance(content, dict) else ""
         lib = self.disclosures or default_disclosures()
-        return {"opt_out": lib.text("opt_out.sms", locale) or "",
-                "has_opt_out": has_statement(body, "opt_out.sms", locale, lib)}
+        return {"opt_out": lib.text(key, locale) or "", "has_opt_out": has_statement(body, key, locale, lib)}
 
     def _render(self, version: dict[str, Any]) -> dict[str, Any]:
-        channel = version.get("channel")
-        if channel not in self.templates:
+        channel = str(version.get("channel"))
+        found = self._template(channel)
+        if found is None:
+            known = vocab.CHANNEL_REGISTRY.get(channel)
             raise ChannelTemplateError(
                 f"no template for channel {channel!r} in {self.templates_dir}; "
-                f"add {channel}.txt.j2 (see templates/README.md)"
+                f"add {known.template_name if known else channel}.txt.j2 (see templates/README.md)"
             )
-        name, fmt = self.templates[channel]
+        name, fmt = found
         material = {k: v for k, v in version.items() if k != "content"}
         try:
             content = version["content"]
@@ -198,6 +212,6 @@ def self_check(renderer: PayloadRenderer) -> list[str]:
             for kind in vocab.CHANNEL_CONTENT_TYPES.get(channel, vocab.CONTENT_TYPES):
                 try:
                     renderer._render(sample_version(channel, locale, kind))
-                except ChannelTemplateError as e:
+                except (ChannelTemplateError, RulePackError) as e:  # RulePackError: an unknown opt_out key
                     problems.append(f"{channel}/{locale}/{kind}: {e}")
     return problems
