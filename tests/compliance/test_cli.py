@@ -78,7 +78,8 @@ def test_fix_prints_a_diff_and_write_writes(run_cli: Run, write: Write) -> None:
     assert p.read_text(encoding="utf-8") == "這是最*好的選擇\n全网最低价！\n"  # not written
     code, out, _ = run_cli("check", str(p), "--locale", "zh-CN", "--fix", "--write", "--format", "json")
     data = json.loads(out)
-    assert data["verdict"] == "block" and data["fix"]["verdict"] == "pass" and data["fix"]["written"]
+    # No error is left (the learned model may still ask a person to look: a warning).
+    assert data["verdict"] == "block" and data["fix"]["verdict"] != "block" and data["fix"]["written"]
     assert p.read_text(encoding="utf-8") == "這是很好的選擇\n超值优惠价！\n"
 
 

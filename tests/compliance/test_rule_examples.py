@@ -48,7 +48,7 @@ def test_run_examples_agrees() -> None:
 
 def test_every_kind_is_shipped_and_every_locale_has_packs() -> None:
     kinds = {r.kind for p in _PACKS for r in p.rules}
-    assert kinds == {"terms", "substitution", "pattern", "requires", "length", "pii"}
+    assert kinds == {"terms", "substitution", "pattern", "requires", "length", "pii", "learned"}
     for loc in ("zh-CN", "ja-JP", "en-US"):
         assert len([p for p in _PACKS if loc in p.locales]) >= 3
 
@@ -57,5 +57,5 @@ def test_readme_lists_every_pack_and_kind() -> None:
     readme = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
     for pack in _PACKS:
         assert pack.id in readme, f"rules/README.md does not list pack {pack.id}"
-    for kind in ("terms", "substitution", "pattern", "requires", "length", "pii"):
+    for kind in ("terms", "substitution", "pattern", "requires", "length", "pii", "learned"):
         assert f"`{kind}`" in readme

@@ -26,7 +26,7 @@ from contentgen.kernel.errors import RulePackError
 from contentgen.kernel.schemas import CopyContent, content_fields
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rule_kinds"
-SHIPPED = ("terms", "substitution", "pattern", "requires", "length", "pii")
+SHIPPED = ("terms", "substitution", "pattern", "requires", "length", "pii", "learned")
 Run = Callable[..., tuple[int, str, str]]
 
 
@@ -58,7 +58,8 @@ def test_shipped_kinds_as_declared() -> None:
     assert kinds.whole_kinds() == {"requires"}
     assert {n for n in SHIPPED if kinds.get(n).negatable} == {"terms", "substitution"}
     assert {n for n in SHIPPED if kinds.get(n).demanding} == {"requires", "length"}
-    assert {n for n in SHIPPED if kinds.get(n).check is not None} == {"requires", "length", "pii"}
+    assert {n for n in SHIPPED if kinds.get(n).check is not None} == {"requires", "length", "pii",
+                                                                       "learned"}
     assert {n: kinds.get(n).repair for n in SHIPPED if kinds.get(n).repair} == {
         "substitution": "replace", "requires": "append"}
     assert kinds.get("requires").needs_text() == "any_of, any_pattern or disclosures"

@@ -36,8 +36,10 @@ def test_review_journey(seeded: dict[str, str], tmp_path: Path) -> None:
     run("library", "release", mid, "--as", "rita", "--db", db)
     content = tmp_path / "v2.json"
     content.write_text(json.dumps({"body": "【洁面小铺】久违了，洁面乳第二版。回T退订", "send_window": {"start": "09:00", "end": "12:00"}}, ensure_ascii=False), encoding="utf-8")
-    assert "v2: saved as draft; compliance pass" in run(
-        "library", "edit", mid, "--file", str(content), "--as", "bob", "--db", db).output
+    edited = run("library", "edit", mid, "--file", str(content), "--as", "bob", "--db", db).output
+    # Re-checked on save: no error (the learned model may still ask a person to look).
+    assert "v2: saved as draft; compliance pass" in edited or \
+        "v2: saved as draft; compliance warn" in edited
     diff = run("library", "diff", mid, "1", "2", "--db", db).output
     assert "久违了，洁面乳第二版" in diff
     shown = json.loads(run("library", "show", mid, "--version", "1", "--format", "json", "--db", db).output)

@@ -10,7 +10,7 @@ are loaded (plus its section in rules/README.md):
 
 from __future__ import annotations
 
-from contentgen.compliance.kinds import length, pattern, pii, requires, substitution, terms
+from contentgen.compliance.kinds import learned, length, pattern, pii, requires, substitution, terms
 from contentgen.compliance.kinds._base import (
     Checker,
     RuleKind,
@@ -25,7 +25,7 @@ from contentgen.compliance.kinds._base import (
 )
 
 # The shipped kinds, in the order the reference lists them.
-for _module in (terms, substitution, pattern, requires, length, pii):
+for _module in (terms, substitution, pattern, requires, length, pii, learned):
     register(_module.KIND)
 
 __all__ = [
