@@ -62,13 +62,18 @@ def save_variant(lib: Library, draft: Draft, content: dict[str, Any] | BaseModel
                  source: str) -> MaterialVersion | None:
     """Write a variant the operator worked on: the generated draft (idempotent) unless already
     saved (`saved` = material id, version), then their change as a new version when the content
-    differs from what was last written. None when there was nothing to write."""
+    differs from what was last written. None when it was saved already and nothing changed."""
     mv: MaterialVersion | None = None
     if saved is None:
         mv = lib.save_draft(draft, author=author)
+        now = lib.get(mv.material_id).current_version
+        if now != mv.version:
+            # The same brief and variant were saved before and edited since (a regenerated
+            # brief): build on the version the material has now, never on a stale one.
+            mv = lib.get_version(mv.material_id, now)
         saved = (mv.material_id, mv.version)
-        saved_content = draft.content.model_dump(mode="json")
-    current = content.model_dump(mode="json") if isinstance(content, BaseModel) else content
-    if current != saved_content:
-        mv = lib.edit(saved[0], base_version=saved[1], content=current, actor=author, source=source)
+        saved_content = dict(mv.content)
+    wanted = content.model_dump(mode="json") if isinstance(content, BaseModel) else content
+    if wanted != saved_content:
+        mv = lib.edit(saved[0], base_version=saved[1], content=wanted, actor=author, source=source)
     return mv

@@ -154,9 +154,10 @@ def _variant(no: int) -> None:
     b1, b2, b3 = st.columns(3)
     b1.button(t("apply_fixes"), key=f"g_fix_{no}", on_click=_act, args=("fix", no), disabled=locked)
     b2.button(t("save_draft"), key=f"g_save_{no}", on_click=_act, args=("save", no), disabled=locked)
+    # A draft the rules block cannot be submitted: say so (blocked_hint) instead of erroring.
     b3.button(
         t("submit"), key=f"g_submit_{no}", on_click=_act, args=("submit", no), type="primary",
-        disabled=locked,
+        disabled=locked or work["report"].get("verdict") == "block",
     )
     if work.get("material_id"):
         st.caption(f"{code(work['material_id'])} · v{work['version']} · {md(work.get('status') or 'draft')}")

@@ -48,12 +48,13 @@ def test_edit_is_rechecked_live_fixed_saved_and_submitted(lib: Any, app: Any) ->
     assert v.source in ("auto_fixed", "edited")
 
 
-def test_submit_of_blocked_edit_shows_the_library_error(lib: Any, app: Any) -> None:
+def test_a_blocked_edit_cannot_be_submitted_and_says_why(lib: Any, app: Any) -> None:
     at = generate(app("olivia", "generate"), variants=1)
     at.text_area(key="g_edit_1_body").input("全网最好用的周末野餐篮。").run()
-    at.button(key="g_submit_1").click().run()
     assert not at.exception
-    assert at.error, "a blocked submission must say why"
+    assert next(b for b in at.button if b.key == "g_submit_1").disabled
+    assert any("错误级问题" in c.value for c in at.caption), "it says why, and what to do"
+    assert not next(b for b in at.button if b.key == "g_save_1").disabled  # it can be kept
     assert lib.list(status="in_review").total == 0
 
 
