@@ -4,7 +4,6 @@ into a tombstone and a 404 at once, and comes back when compliance reinstates it
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,40 +11,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from contentgen.kernel.config import ROOT
 from contentgen.testing import cli_main, cli_ok
 from contentgen.usecases import rescan_before_serving
 from library import Library
 from library.api.app import create_app
-
-FLAGGED = "好久不见，闪购专场开启，新品洁面乳回来了。"  # clean under rules/, blocked by the new pack
-CLEAN = "久违了，新品洁面乳回来了"
-NEW_PACK = """\
-id: zh-CN.test-rescan
-version: "1"
-title: rescan test pack
-locales: [zh-CN]
-rules:
-  - id: zh.test.flash-sale
-    kind: terms
-    level: error
-    message: this word may not be used (test rule)
-    reference: test reference (not a law)
-    terms: [闪购]
-    examples:
-      hit: [闪购专场]
-      clean: [新品上架]
-"""
+from tests.rescan_rules import CLEAN, FLAGGED, rules_before_and_after
 
 
 @pytest.fixture
 def rules(tmp_path: Path) -> dict[str, str]:
-    """old: a copy of rules/; new: the same plus a pack that forbids a word of FLAGGED."""
-    old, new = tmp_path / "rules-old", tmp_path / "rules-new"
-    shutil.copytree(ROOT / "rules", old)
-    shutil.copytree(ROOT / "rules", new)
-    (new / "zh-CN" / "test-rescan.yaml").write_text(NEW_PACK, encoding="utf-8")
-    return {"old": str(old), "new": str(new)}
+    return {k: str(v) for k, v in rules_before_and_after(tmp_path).items()}
 
 
 def _delta(client: httpx.Client, cursor: str) -> tuple[dict[str, Any], str]:
