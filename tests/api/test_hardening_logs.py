@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from contentgen.usecases import open_library
 from library.api.guard import RedactSecrets
-
-
-def _serve(db: Path) -> tuple[subprocess.Popen[str], str, str]:
-    exe = Path(sys.executable).parent / "contentgen"
-    proc = subprocess.Popen([str(exe), "serve", "--port", "0", "--db", str(db), "--log-level", "debug"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    m = re.search(r"http://127\.0\.0\.1:(\d+)", first)
-    assert m, first
-    url = f"http://127.0.0.1:{m.group(1)}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            return proc, url, first
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline and proc.poll() is None, "server did not come up"
-            time.sleep(0.05)
+from tests.api.served import serve
 
 
 def test_a_token_in_the_query_string_never_reaches_the_log(tmp_path: Path) -> None:
@@ -40,7 +18,7 @@ def test_a_token_in_the_query_string_never_reaches_the_log(tmp_path: Path) -> No
     lib = open_library(db)
     token = lib.tokens.create("app", ["sms"])
     lib.close()
-    proc, url, first = _serve(db)
+    proc, url, first = serve(db)
     try:
         auth = {"Authorization": f"Bearer {token}"}
         assert httpx.get(url + "/v1/materials", params={"token": token}).status_code == 401

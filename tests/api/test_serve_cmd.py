@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +11,7 @@ from click.testing import CliRunner
 
 from contentgen.cli import cli, main
 from contentgen.usecases import open_library
+from tests.api.served import serve
 
 
 def test_serve_has_help() -> None:
@@ -48,23 +45,8 @@ def test_real_server_process_serves_and_never_logs_the_token(tmp_path: Path) -> 
     lib = open_library(db)
     token = lib.tokens.create("app", ["sms"])
     lib.close()
-    exe = Path(sys.executable).parent / "contentgen"
-    proc = subprocess.Popen([str(exe), "serve", "--port", "0", "--db", str(db), "--log-level", "debug"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, url, first = serve(db)
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)", first)
-        assert m, first
-        url = f"http://127.0.0.1:{m.group(1)}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and proc.poll() is None, "server did not come up"
-                time.sleep(0.05)
         ok = httpx.get(url + "/v1/materials", headers={"Authorization": f"Bearer {token}"})
         assert ok.status_code == 200 and ok.json() == {"items": [], "next_cursor": None}
         bad = httpx.get(url + "/v1/sync", headers={"Authorization": f"Bearer {token}x"})
