@@ -13,7 +13,7 @@ import streamlit as st
 
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ContentgenError
-from review_ui._i18n import DEFAULT_LANG, label
+from review_ui._i18n import DEFAULT_LANG, label, name
 from review_ui._safe import md
 
 
@@ -62,6 +62,11 @@ def lang() -> str:
 def t(key: str, **fmt: object) -> str:
     """The label for key in the session's language."""
     return label(key, lang(), **fmt)
+
+
+def n(kind: str, value: object) -> str:
+    """The human name of a vocabulary identifier in the session's language (see _i18n.name)."""
+    return name(kind, value, lang())
 
 
 def current_user() -> SessionUser | None:
