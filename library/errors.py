@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contentgen.kernel.errors import ContentgenError
+from contentgen.kernel.errors import ContentgenError, UsageError
 
 
 class LibraryError(ContentgenError):
@@ -23,3 +23,7 @@ class ConflictError(LibraryError):
 
 class TransitionError(LibraryError):
     pass
+
+
+class ReasonRequired(LibraryError, UsageError):
+    """A step that needs a written reason was taken without one (exit 2 at the CLI)."""

@@ -224,6 +224,7 @@ class Library:
                     reason: str | None) -> MaterialVersion:
         role = self._role(actor)
         workflow.check_role(action, actor, role)
+        reason = workflow.check_reason(action, reason)
         at = now()
         with immediate(self._db()) as conn:
             m = _locked_material(conn, material_id)

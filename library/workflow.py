@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from library.errors import ConflictError, PermissionDenied, TransitionError
+from library.errors import ConflictError, PermissionDenied, ReasonRequired, TransitionError
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Step:
     to_status: str | None  # None: the status does not change (override)
     roles: tuple[str, ...]
     who: str  # for messages: "reviewers approve"
+    needs_reason: bool = False  # the author must be told why: the audit keeps the reason
 
 
 STEPS: dict[str, Step] = {
@@ -43,9 +44,10 @@ STEPS: dict[str, Step] = {
         Step("submit", ("draft", "changes_requested"), "in_review", ("operator", "admin"),
              "operators submit"),
         Step("approve", ("in_review",), "approved", ("reviewer", "admin"), "reviewers approve"),
-        Step("reject", ("in_review",), "rejected", ("reviewer", "admin"), "reviewers reject"),
+        Step("reject", ("in_review",), "rejected", ("reviewer", "admin"), "reviewers reject",
+             needs_reason=True),
         Step("request_changes", ("in_review",), "changes_requested", ("reviewer", "admin"),
-             "reviewers request changes"),
+             "reviewers request changes", needs_reason=True),
         Step("override", ("draft", "changes_requested", "in_review"), None, ("compliance", "admin"),
              "compliance officers override findings"),
         Step("release", ("approved",), "released", ("reviewer", "admin"), "reviewers release"),
@@ -75,6 +77,16 @@ _NEEDS = {
 # Statuses of the previous current version that an edit marks as replaced.
 # A withdrawn version fixed by an edit leaves the compliance queue: the edit replaces it.
 SUPERSEDED_BY_EDIT = ("draft", "in_review", "approved", "changes_requested", "withdrawn")
+
+
+def check_reason(action: str, reason: str | None) -> str | None:
+    """The reason, stripped; a step that sends work back or ends it refuses to go without one,
+    so the author always reads why (CLI --reason, API "reason", the UI's reason box)."""
+    text = (reason or "").strip() or None
+    if text is None and step(action).needs_reason:
+        raise ReasonRequired(f"{action.replace('_', ' ')} needs a written reason for the author "
+                             "(--reason '...')")
+    return text
 
 
 def step(action: str) -> Step:

@@ -139,7 +139,8 @@ def _step_command(action: str, help_text: str) -> click.Command:
     @_version_option
     @_as_option
     @click.option("--reason", default=None,
-                  help="Why (shown in the audit log); required for override.")
+                  help="Why (shown in the audit log and to the author); required for reject, "
+                       "request-changes and override.")
     @db_option
     def cmd(material_id: str, version: int | None, actor: str | None, reason: str | None,
             db: str | None) -> None:
@@ -166,8 +167,9 @@ def _step_command(action: str, help_text: str) -> click.Command:
 for _action, _help in (
     ("submit", "Send a draft for review (operators)."),
     ("approve", "Approve a version in review (reviewers; not its authors)."),
-    ("reject", "Reject a version in review (reviewers)."),
-    ("request_changes", "Send a version back to its authors (reviewers)."),
+    ("reject", "Reject a version in review, with --reason for its authors (reviewers)."),
+    ("request_changes", "Send a version back to its authors with --reason saying what to change "
+                        "(reviewers)."),
     ("override", "Let error-level findings through, with --reason as justification (compliance); "
                  "on a withdrawn version it reinstates it."),
     ("release", "Make an approved version available to the delivery API (reviewers)."),

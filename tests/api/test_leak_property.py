@@ -100,7 +100,8 @@ class LeakMachine(RuleBasedStateMachine):
 
     @rule(mid=materials, action=st.sampled_from(["approve", "reject", "request_changes"]))
     def review(self, mid: str, action: str) -> None:
-        self._try(getattr(self.lib, action), mid, self._current(mid), actor="rita")
+        self._try(getattr(self.lib, action), mid, self._current(mid), actor="rita",
+                  reason="property run")
 
     @rule(mid=materials, stale=st.booleans())
     def release(self, mid: str, stale: bool) -> None:

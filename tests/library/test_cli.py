@@ -117,3 +117,17 @@ def test_real_subprocess(seeded: dict[str, str], tmp_path: Path) -> None:
                          env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert bad.stderr == "Error: alice (operator) may not approve: reviewers approve (or an admin)\n"
+
+
+@pytest.mark.parametrize("action", ["reject", "request_changes"])
+def test_cli_refuses_to_send_back_without_a_reason(seeded: dict[str, str], action: str) -> None:
+    db, mid = seeded["db"], seeded["clean"]
+    run("library", "submit", mid, "--as", "alice", "--db", db)
+    command = action.replace("_", "-")
+    code, _, err = run_main("library", command, mid, "--as", "rita", "--db", db)
+    assert code == 2 and "needs a written reason" in err and "--reason" in err
+    shown = json.loads(run("library", "show", mid, "--format", "json", "--db", db).output)
+    assert shown["version"]["status"] == "in_review"
+    run("library", command, mid, "--as", "rita", "--reason", "请补充产品批准文号", "--db", db)
+    shown = json.loads(run("library", "show", mid, "--format", "json", "--db", db).output)
+    assert shown["history"][-1]["reason"] == "请补充产品批准文号"

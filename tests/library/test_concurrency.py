@@ -35,7 +35,7 @@ def test_eight_threads_on_the_same_materials(lib: Library, draft_factory: Any) -
                              content={"body": f"{actor} {seed}-{i} 的改稿。",
                                       "send_window": {"start": "09:00", "end": "11:00"}})
                 else:
-                    getattr(lib, action)(mid, version, actor=actor)
+                    getattr(lib, action)(mid, version, actor=actor, reason="concurrent review")
             except ConflictError:
                 with lock:
                     refused["conflict"] += 1

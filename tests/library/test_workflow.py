@@ -65,7 +65,8 @@ def act(lib: Library, action: str, mid: str, actor: str) -> Any:
     if action == "edit":
         return lib.edit(mid, base_version=version, actor=actor,
                         content={"body": "新的文案，欢迎回来。", "send_window": {"start": "10:00", "end": "12:00"}})
-    return getattr(lib, action)(mid, version, actor=actor)
+    # Every step is given a reason: reject and request_changes refuse to go without one.
+    return getattr(lib, action)(mid, version, actor=actor, reason="see the review notes")
 
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
@@ -296,3 +297,22 @@ def test_audit_log_is_append_only(lib: Library, draft_factory: Any, lib_path: An
         conn.execute("DELETE FROM audit")
     conn.close()
     assert [e.action for e in lib.audit_log()] == ["approve", "submit", "create"]
+
+
+@pytest.mark.parametrize("action", ["reject", "request_changes"])
+@pytest.mark.parametrize("reason", [None, "", "   \n\t"])
+def test_sending_back_or_ending_needs_a_written_reason(lib: Library, draft_factory: Any,
+                                                       action: str, reason: str | None) -> None:
+    mid = bring_to(lib, draft_factory, "in_review")
+    with pytest.raises(UsageError, match="needs a written reason"):
+        getattr(lib, action)(mid, 1, actor="rita", reason=reason)
+    assert lib.get(mid).status == "in_review"  # nothing moved, nothing audited
+    assert [e.action for e in lib.history(mid)] == ["create", "submit"]
+    done = getattr(lib, action)(mid, 1, actor="rita", reason="  语气太强  ")
+    assert done.status != "in_review" and lib.history(mid)[-1].reason == "语气太强"
+
+
+def test_approve_and_release_need_no_reason(lib: Library, draft_factory: Any) -> None:
+    mid = bring_to(lib, draft_factory, "in_review")
+    lib.approve(mid, 1, actor="rita")
+    assert lib.release(mid, 1, actor="rita").status == "released"
