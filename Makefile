@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian's Chromium for the real browser test (root on CI; elsewhere install it yourself),
-# with a CJK font so its screenshots of Chinese/Japanese pages are readable.
+# with a CJK and an emoji font so Chinese/Japanese pages and emoji in drafts are readable.
+BROWSER_PKGS := chromium fonts-wqy-microhei fonts-noto-color-emoji
 browser:
-	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy \
+		&& fc-list 2>/dev/null | grep -qi 'color emoji'; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
-	else echo "chromium or a CJK font missing: sudo apt-get install chromium fonts-wqy-microhei (the browser test needs them)"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS); \
+	else echo "chromium or a font missing: sudo apt-get install $(BROWSER_PKGS) (the browser test needs them)"; fi
 
 lint: install
 	$(BIN)/ruff check contentgen library review_ui tests benchmarks
