@@ -8,7 +8,8 @@ from pathlib import Path
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import ContentgenError
 from contentgen.prompt_context import Guidance
-from contentgen.prompt_file import PromptFile, make_env, parse_file
+from contentgen.prompt_file import PromptFile
+from contentgen.prompt_parse import make_env, parse_file
 from contentgen.prompts import PromptCatalog, _prompt_paths
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from contentgen.kernel.errors import PromptError
 from contentgen.kernel.schemas import Brief
 from contentgen.prompt_context import Guidance
-from contentgen.prompt_file import PromptFile, RenderedPrompt, make_env, parse_file
+from contentgen.prompt_file import PromptFile, RenderedPrompt
+from contentgen.prompt_parse import make_env, parse_file
 
 __all__ = ["PromptCatalog", "PromptFile", "RenderedPrompt", "Resolution", "family_chain"]
 

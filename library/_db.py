@@ -87,3 +87,14 @@ def dumps(value: Any) -> str:
 
 def loads(value: str | None, default: Any = None) -> Any:
     return default if value is None else json.loads(value)
+
+
+def audit(conn: sqlite3.Connection, at: str, actor: str, role: str, action: str,
+           material_id: str | None, version: int | None, from_status: str | None,
+           to_status: str | None, reason: str | None) -> None:
+    """One row of the append-only audit trail, in the caller's transaction."""
+    conn.execute(
+        "INSERT INTO audit (at, actor, role, action, material_id, version, from_status,"
+        " to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [at, actor, role, action, material_id, version, from_status, to_status, reason],
+    )

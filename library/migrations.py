@@ -24,7 +24,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 # (component, module that owns its migrations), applied in this order.
 COMPONENTS: tuple[tuple[str, str], ...] = (
     ("core", "library.schema"),  # materials, versions, audit, users, tokens
-    ("plans", "library.plans"),
+    ("plans", "library.plan_schema"),
     ("api", "library.api.deliveries"),  # delivery acknowledgements
     ("prompt_evals", "library.prompt_evals"),
 )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from contentgen.kernel.errors import UsageError
+from contentgen.kernel.schemas import CONTENT_MODELS
 
 Role = Literal["operator", "reviewer", "compliance", "admin"]
 ROLES: tuple[str, ...] = ("operator", "reviewer", "compliance", "admin")
@@ -167,3 +170,17 @@ class RescanResult(BaseModel):
             f", failed {len(self.failed)}" if self.failed else "")
         return (f"{head}: checked {self.checked}, unchanged {self.unchanged}, re-recorded "
                 f"{self.re_recorded}, withdrawn {self.withdrawn}{extra}")
+
+
+def content_model(content_type: str, content: dict[str, Any] | BaseModel) -> BaseModel:
+    """The content as its content type's model; a UsageError naming every bad field."""
+    cls = CONTENT_MODELS[content_type]
+    data = content.model_dump(mode="json") if isinstance(content, BaseModel) else content
+    if not isinstance(data, dict):
+        raise UsageError(f"content must be a JSON object with the {content_type} fields")
+    try:
+        return cls.model_validate(data)
+    except ValidationError as e:
+        parts = [f"{'.'.join(str(x) for x in err['loc']) or 'content'}: "
+                 f"{err['msg'].removeprefix('Value error, ')}" for err in e.errors()]
+        raise UsageError(f"invalid {content_type} content: " + "; ".join(parts)) from None

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-import sqlite_utils
 from pydantic import BaseModel
 
 from contentgen.kernel.calendar import Send
@@ -27,7 +26,6 @@ from contentgen.kernel.errors import ContentgenError, PlanConstraintError, Usage
 from library import workflow
 from library._db import dumps, immediate, loads, now
 from library.errors import NotFoundError, PermissionDenied
-from library.migrations import migration
 from library.models import MaterialVersion
 
 if TYPE_CHECKING:
@@ -35,47 +33,6 @@ if TYPE_CHECKING:
 
 PLAN_STATUSES = ("draft", "in_review", "changes_requested", "approved", "released", "partially_released", "retired")
 _ACTIVE = ("draft", "in_review", "approved", "changes_requested", "released")  # counts toward caps
-
-
-@migration
-def m060_plans(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE plans (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            objective TEXT NOT NULL,
-            segment TEXT NOT NULL,
-            industry TEXT NOT NULL,
-            persona TEXT NOT NULL,
-            locale TEXT NOT NULL,
-            days INTEGER NOT NULL,
-            start_date TEXT NOT NULL,
-            timezone TEXT NOT NULL,
-            channels TEXT NOT NULL,
-            request TEXT NOT NULL,
-            author TEXT NOT NULL,
-            created_at TEXT NOT NULL
-        );
-        CREATE TABLE plan_touchpoints (
-            plan_id TEXT NOT NULL REFERENCES plans(id),
-            seq INTEGER NOT NULL,
-            day INTEGER NOT NULL,
-            local_date TEXT NOT NULL,
-            local_time TEXT NOT NULL,
-            send_at TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            content_type TEXT NOT NULL,
-            purpose TEXT NOT NULL,
-            prompt TEXT NOT NULL,
-            material_id TEXT NOT NULL UNIQUE REFERENCES materials(id),
-            PRIMARY KEY (plan_id, seq)
-        );
-        CREATE INDEX idx_plans_segment ON plans (segment, start_date);
-        CREATE INDEX idx_plans_created ON plans (created_at);
-        CREATE INDEX idx_materials_send_at ON materials (send_at) WHERE plan_id IS NOT NULL;
-        """
-    )
 
 
 class Touchpoint(BaseModel):
@@ -382,11 +339,11 @@ def edit_touchpoint(lib: Library, plan_id: str, seq: int, *, content: dict[str, 
                     actor: str, submit: bool = True) -> MaterialVersion:
     """A new version of one touchpoint; it alone goes back to review, the others keep their status."""
     from contentgen.kernel.schemas import CONTENT_MODELS, channel_problems
-    from library.store import _content_model
+    from library.models import content_model
 
     t = touchpoint(lib, plan_id, seq)
     m = lib.get(t.material_id)
-    model = _content_model(m.content_type, content)
+    model = content_model(m.content_type, content)
     assert isinstance(model, tuple(CONTENT_MODELS.values()))
     problems = channel_problems(model, m.channel, m.locale)
     if problems:

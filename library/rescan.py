@@ -33,9 +33,9 @@ from contentgen.kernel.errors import ContentgenError
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import CONTENT_MODELS
 from library import withdrawal
+from library._db import audit as _audit
 from library._db import dumps, immediate, loads, now
 from library.models import RescanResult, Withdrawal
-from library.store import _audit
 
 if TYPE_CHECKING:
     from library.store import Library

@@ -1,6 +1,6 @@
 """The core component's schema: materials, versions, audit, users, tokens, login attempts.
 
-Migrations of the other components live with them (library.plans, library.api.deliveries,
+Migrations of the other components live with them (library.plan_schema, library.api.deliveries,
 library.prompt_evals); library.migrations applies all of them in its declared order.
 """
 

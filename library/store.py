@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlite_utils
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from contentgen.kernel.errors import UsageError
 from contentgen.kernel.report import ComplianceReport
-from contentgen.kernel.schemas import CONTENT_MODELS, Draft, content_text
+from contentgen.kernel.schemas import Draft, content_text
 from library import batch_save, migrations, queries, released, workflow
-from library._db import Connections, dumps, immediate, now
+from library._db import Connections, audit, dumps, immediate, now
 from library.errors import LibraryError, NotFoundError, TransitionError
-from library.models import AuditEvent, Change, Material, MaterialVersion, Page
+from library.models import AuditEvent, Change, Material, MaterialVersion, Page, content_model
 from library.queries import MAX_LIMIT
 from library.released import Released
 from library.users import Tokens, Users
@@ -128,7 +128,7 @@ class Library:
         if source not in ("edited", "auto_fixed"):
             raise UsageError(f"unknown source {source!r}; choose edited or auto_fixed")
         m = self.get(material_id)
-        model = _content_model(m.content_type, content)
+        model = content_model(m.content_type, content)
         report = self.checker(model, locale=m.locale, industry=m.industry, channel=m.channel,
                               content_type=m.content_type, segment=m.segment)
         text, title = content_text(model), batch_save.title_of(model)
@@ -159,7 +159,7 @@ class Library:
             )
             conn.execute("UPDATE material_search SET title = ?, body = ? WHERE rowid = ?",
                          [title, text, cur["seq"]])
-            _audit(conn, at, actor, role, "edit", material_id, n, cur["status"], "draft", None)
+            audit(conn, at, actor, role, "edit", material_id, n, cur["status"], "draft", None)
             return queries.get_version(conn, material_id, n)
 
     # ---- the review workflow -------------------------------------------------------------
@@ -276,7 +276,7 @@ class Library:
                 "UPDATE materials SET status = ?, released_version = ?, updated_at = ? WHERE id = ?",
                 [to_status, released, at, material_id],
             )
-            _audit(conn, at, actor, role, action, material_id, version, v.status, to_status, reason)
+            audit(conn, at, actor, role, action, material_id, version, v.status, to_status, reason)
             return queries.get_version(conn, material_id, version)
 
     # ---- reading -------------------------------------------------------------------------
@@ -384,27 +384,3 @@ def _check_action(conn: sqlite3.Connection, action: str, actor: str, v: Material
         if v.override is not None:
             raise TransitionError(f"version {v.version} of {v.material_id} was already overridden "
                                   f"by {v.override.by} at {v.override.at}")
-
-
-def _audit(conn: sqlite3.Connection, at: str, actor: str, role: str, action: str,
-           material_id: str | None, version: int | None, from_status: str | None,
-           to_status: str | None, reason: str | None) -> None:
-    conn.execute(
-        "INSERT INTO audit (at, actor, role, action, material_id, version, from_status,"
-        " to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [at, actor, role, action, material_id, version, from_status, to_status, reason],
-    )
-
-
-def _content_model(content_type: str, content: dict[str, Any] | BaseModel) -> BaseModel:
-    cls = CONTENT_MODELS[content_type]
-    data = content.model_dump(mode="json") if isinstance(content, BaseModel) else content
-    if not isinstance(data, dict):
-        raise UsageError(f"content must be a JSON object with the {content_type} fields")
-    try:
-        return cls.model_validate(data)
-    except ValidationError as e:
-        parts = [f"{'.'.join(str(x) for x in err['loc']) or 'content'}: "
-                 f"{err['msg'].removeprefix('Value error, ')}" for err in e.errors()]
-        raise UsageError(f"invalid {content_type} content: " + "; ".join(parts)) from None
-

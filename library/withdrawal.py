@@ -14,10 +14,10 @@ from typing import Any
 
 from contentgen.kernel.report import ComplianceReport
 from library import queries, workflow
+from library._db import audit as _audit
 from library._db import dumps
 from library.errors import TransitionError
 from library.models import MaterialVersion
-from library.store import _audit
 
 RESCAN_ACTOR = "rescan"  # who withdraws: the rules did, not a person
 RESCAN_ROLE = "system"
