@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import streamlit as st
 
 from contentgen.kernel import vocab
-from review_ui._session import t
+from review_ui._session import n, t
 
 ANY = "—"
 
@@ -18,19 +19,35 @@ AGES = {"1d": 1, "3d": 3, "7d": 7}  # waiting at least this many days
 
 def filters(prefix: str, *, findings_filter: bool = True) -> dict[str, Any]:
     """Filter widgets; returns keyword arguments for Library.list (None means any)."""
-    c1, c2, c3, c4, c5, c6, c7 = st.columns([1, 1, 1, 1, 1, 1, 1])
+    # Two rows: seven filters side by side clip their labels and options at 1024 px.
+    c1, c2, c3, c4 = st.columns(4)
+    c5, c6, c7, _ = st.columns(4)
+
+    # Names looked up now, not when an option is drawn: a format function must not depend on
+    # state read later (AppTest calls it outside the script run).
+    def named(kind: str, values: tuple[str, ...]) -> Callable[[str], str]:
+        return {ANY: t("any"), **{v: n(kind, v) for v in values}}.__getitem__
+
     chosen: dict[str, Any] = {
-        "industry": c1.selectbox(t("industry"), (ANY, *vocab.INDUSTRIES), key=f"{prefix}_f_industry"),
-        "channel": c2.selectbox(t("channel"), (ANY, *vocab.CHANNELS), key=f"{prefix}_f_channel"),
-        "segment": c3.selectbox(t("segment"), (ANY, *vocab.SEGMENTS), key=f"{prefix}_f_segment"),
-        "locale": c4.selectbox(t("locale"), (ANY, *vocab.LOCALES), key=f"{prefix}_f_locale"),
+        "industry": c1.selectbox(t("industry"), (ANY, *vocab.INDUSTRIES), key=f"{prefix}_f_industry",
+                                 format_func=named("industry", vocab.INDUSTRIES)),
+        "channel": c2.selectbox(t("channel"), (ANY, *vocab.CHANNELS), key=f"{prefix}_f_channel",
+                                format_func=named("channel", vocab.CHANNELS)),
+        "segment": c3.selectbox(t("segment"), (ANY, *vocab.SEGMENTS), key=f"{prefix}_f_segment",
+                                format_func=named("segment", vocab.SEGMENTS)),
+        "locale": c4.selectbox(t("locale"), (ANY, *vocab.LOCALES), key=f"{prefix}_f_locale",
+                               format_func=named("locale", vocab.LOCALES)),
     }
+    yes_no = {ANY: t("any"), "yes": t("queue_yes"), "no": t("queue_no")}
     findings = (
-        c5.selectbox(t("has_findings"), (ANY, "yes", "no"), key=f"{prefix}_f_findings")
+        c5.selectbox(t("has_findings"), (ANY, "yes", "no"), key=f"{prefix}_f_findings",
+                     format_func=yes_no.__getitem__)
         if findings_filter
         else ANY
     )
-    age = c6.selectbox(t("waiting_at_least"), (ANY, *AGES), key=f"{prefix}_f_age")
+    ages = {ANY: t("any"), **{k: t("queue_days", n=d) for k, d in AGES.items()}}
+    age = c6.selectbox(t("waiting_at_least"), (ANY, *AGES), key=f"{prefix}_f_age",
+                       format_func=ages.__getitem__)
     oldest = c7.toggle(t("oldest_first"), value=True, key=f"{prefix}_f_oldest")
     args = {k: v for k, v in chosen.items() if v != ANY}
     if age != ANY:

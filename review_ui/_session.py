@@ -13,8 +13,8 @@ import streamlit as st
 
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ContentgenError
+from review_ui._errors import error_text as error_text  # pages take it from here too
 from review_ui._i18n import DEFAULT_LANG, label, name
-from review_ui._safe import md
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,12 @@ def sign_out() -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Show a library or engine error as a sentence on the page instead of a traceback."""
+    """Show a library or engine error as a sentence in the user's language instead of a
+    traceback (see _errors: escaped, because messages quote input)."""
     try:
         yield
     except ContentgenError as e:
-        st.error(md(e))  # messages quote input (names, values): text, never Markdown
+        st.error(error_text(e))
 
 
 def offline_badge(model: Any) -> None:

@@ -9,8 +9,8 @@ import streamlit as st
 
 from review_ui._i18n import LANGS, label
 from review_ui._nav import PAGE_FILES, PAGE_ICONS, PAGES_DIR, pages_for
-from review_ui._safe import code, md
-from review_ui._session import current_user, lang, sign_out, t
+from review_ui._safe import md
+from review_ui._session import current_user, lang, n, sign_out, t
 
 
 def _set_lang() -> None:
@@ -42,8 +42,8 @@ def main() -> None:
         st.navigation([login], position="hidden").run()
         return
     with st.sidebar:
-        st.markdown(f"{t('signed_in_as')}: **{md(user.name)}** · {code(user.role)}")
-        if st.button(t("logout"), key="logout"):
+        st.markdown(t("shell_signed_in", name=md(user.name), role=md(n("role", user.role))))
+        if st.button(t("logout"), key="logout", width="stretch"):
             sign_out()
             st.rerun()
     pages = [

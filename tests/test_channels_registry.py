@@ -57,7 +57,7 @@ SCRIPT = textwrap.dedent(
     from contentgen.plan_schedule import schedule
     from contentgen.plan_templates import TouchpointSpec
     from contentgen.prompts import PromptCatalog
-    from library.api.payloads import PayloadRenderer, sample_version, self_check
+    from library.payloads import PayloadRenderer, sample_version, self_check
 
     out = {"channels": list(vocab.CHANNELS), "identifier": check_identifier("channel", "line", vocab.CHANNELS)}
     brief = Brief(industry="retail", segment="active.mass", content_type="push", channel="line",

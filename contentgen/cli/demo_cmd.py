@@ -35,6 +35,7 @@ def seed(db: str | None, rotate_token: bool, fmt: str) -> None:
                 "users": [{"name": n, "role": r, "password": DEMO_PASSWORD} for n, r in DEMO_USERS],
                 "users_added": result.users_added,
                 "materials": [{"id": i, "status": s} for i, s in result.materials],
+                "plans": result.plans,
                 "token_name": DEMO_TOKEN,
                 "token": result.token,
                 "notes": result.notes,
@@ -49,6 +50,8 @@ def seed(db: str | None, rotate_token: bool, fmt: str) -> None:
     for _, status in result.materials:
         counts[status] = counts.get(status, 0) + 1
     click.echo("materials: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    for plan_id in result.plans:
+        click.echo(f"plan in review (7 days, reactivate dormant customers): {plan_id}")
     for note in result.notes:
         click.echo(f"note: {note}")
     if result.token:

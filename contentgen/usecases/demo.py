@@ -57,6 +57,10 @@ DEMO_BRIEFS: tuple[tuple[dict[str, Any], str], ...] = (
           product="不锈钢保温杯", selling_points=["长效保温"]),
      "blocked"),
 )
+# A plan in review, so the Plans page has a unit to read and approve.
+DEMO_PLAN: dict[str, Any] = dict(segment="dormant.mass", objective="reactivate", days=7,
+                                 industry="retail", persona="approachable", locale="zh-CN",
+                                 offer="老朋友回店礼：满199减30")
 # The operator's edit that trips the advertising-law rule: a draft for the compliance queue.
 BLOCKING_EDIT = "全网最好的保温杯，"
 STAGE_ORDER = ("draft", "in_review", "approved", "released")
@@ -70,6 +74,7 @@ class DemoSeed:
     materials: list[tuple[str, str]] = field(default_factory=list)  # (material id, status)
     token: str | None = None
     notes: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)  # plan ids seeded
 
 
 def seed_users(lib: Any, result: DemoSeed) -> None:
@@ -150,4 +155,25 @@ def seed_demo(lib: Any, settings: Settings | None = None, *, rotate_token: bool 
         mv = lib.save_draft(draft, author=OPERATOR)
         status = _advance(lib, mv.material_id, targets[draft.key], result)
         result.materials.append((mv.material_id, status))
+    seed_plan(lib, settings or Settings.load(), result)
     return result
+
+
+def seed_plan(lib: Any, settings: Settings, result: DemoSeed) -> None:
+    """One 7-day reactivation plan, submitted, for reviewing as a unit; once per library."""
+    from datetime import date, timedelta
+
+    from contentgen.plans import PlanRequest
+    from contentgen.usecases import plans
+
+    if any(p.objective == DEMO_PLAN["objective"] for p in plans.list_plans(lib, limit=50)):
+        return
+    req = PlanRequest.parse(**DEMO_PLAN, start=date.today() + timedelta(days=1))
+    try:
+        created = plans.create_plan(req, settings=settings, lib=lib, as_user=OPERATOR)
+        assert created.stored is not None  # a library was given
+        plans.act_on_plan(lib, created.stored.id, "submit", actor=OPERATOR)
+    except ContentgenError as e:
+        result.notes.append(f"demo plan not seeded: {e}")
+        return
+    result.plans.append(created.stored.id)

@@ -43,8 +43,8 @@ from library.api.params import (
     list_filters,
     scoped_channels,
 )
-from library.api.payloads import PayloadRenderer, self_check
 from library.errors import ConflictError
+from library.payloads import PayloadRenderer, self_check
 from library.store import Library
 
 

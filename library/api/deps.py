@@ -23,9 +23,9 @@ from library._db import Connections
 from library.api.guard import ApiLimits
 from library.api.models import ErrorBody
 from library.api.params import ApiError
-from library.api.payloads import PayloadRenderer
 from library.errors import PermissionDenied
 from library.models import Token
+from library.payloads import PayloadRenderer
 from library.store import Library
 
 log = logging.getLogger("contentgen.delivery_api")

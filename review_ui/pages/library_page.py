@@ -10,7 +10,7 @@ from contentgen.kernel import vocab
 from contentgen.kernel.errors import ContentgenError
 from review_ui._queue import ANY
 from review_ui._safe import code, md
-from review_ui._session import library, may, require_user, t, user_errors
+from review_ui._session import error_text, library, may, n, require_user, t, user_errors
 from review_ui._views import (
     content_view,
     findings_list,
@@ -20,20 +20,31 @@ from review_ui._views import (
 )
 
 PAGE_SIZE = 25
-STATUSES = ("draft", "in_review", "approved", "changes_requested", "rejected", "released", "retired")
+STATUSES = ("draft", "in_review", "approved", "changes_requested", "rejected", "released", "retired",
+            "withdrawn")
 
 user = require_user()
 lib = library()
 st.title(t("page_library"))
 
+
+
+def _filter(column: Any, kind: str, options: tuple[str, ...]) -> str:
+    """A filter over one dimension: human names shown, the identifier kept as the value."""
+    # Names are worked out in this run: AppTest calls format_func again after the run, outside
+    # the session, where a lookup would fall back to the default language.
+    shown = {v: t("any") if v == ANY else n(kind, v) for v in (ANY, *options)}
+    return str(column.selectbox(t(kind), tuple(shown), key=f"l_{kind}", format_func=shown.__getitem__))
+
+
 q = st.text_input(t("search"), key="l_q", placeholder="…")
 c1, c2, c3, c4, c5 = st.columns(5)
 query: dict[str, Any] = {
-    "status": c1.selectbox(t("status"), (ANY, *STATUSES), key="l_status"),
-    "industry": c2.selectbox(t("industry"), (ANY, *vocab.INDUSTRIES), key="l_industry"),
-    "channel": c3.selectbox(t("channel"), (ANY, *vocab.CHANNELS), key="l_channel"),
-    "segment": c4.selectbox(t("segment"), (ANY, *vocab.SEGMENTS), key="l_segment"),
-    "locale": c5.selectbox(t("locale"), (ANY, *vocab.LOCALES), key="l_locale"),
+    "status": _filter(c1, "status", STATUSES),
+    "industry": _filter(c2, "industry", vocab.INDUSTRIES),
+    "channel": _filter(c3, "channel", vocab.CHANNELS),
+    "segment": _filter(c4, "segment", vocab.SEGMENTS),
+    "locale": _filter(c5, "locale", vocab.LOCALES),
 }
 query = {k: v for k, v in query.items() if v != ANY}
 if q.strip():
@@ -48,20 +59,21 @@ def _act(action: str, material_id: str, version: int) -> None:
         else:
             lib.retire(material_id, actor=user.name, reason=reason)
     except ContentgenError as e:
-        st.session_state["l_error"] = md(e)
+        st.session_state["l_error"] = error_text(e)
     else:
-        st.session_state["l_notice"] = f"{t(action)}: {code(material_id)} v{version}"
+        st.session_state["l_notice"] = f"{n('action', action)}: {code(material_id)} v{version}"
 
 
 def _material(material_id: str) -> None:
     m = lib.get(material_id)
     st.markdown(
-        f"### {md(m.title or m.id)}\n{code(m.id)} · **{md(m.status)}** · v{m.current_version}"
+        f"### {md(m.title or m.id)}\n{code(m.id)} · **{md(n('status', m.status))}** · v{m.current_version}"
         + (f" · {t('released')} v{m.released_version}" if m.released_version else "")
     )
     versions = list(range(m.current_version, 0, -1))
-    n = st.selectbox(t("version"), versions, key=f"l_version_{m.id}")
-    v = lib.get_version(m.id, n)
+    shown = {i: t("lib_version_n", n=i) for i in versions}
+    number = st.selectbox(t("version"), versions, key=f"l_version_{m.id}", format_func=shown.__getitem__)
+    v = lib.get_version(m.id, number)
     left, right = st.columns([3, 2])
     with left:
         verdict_badge(v.compliance, v.model)
@@ -100,18 +112,19 @@ with user_errors():
     if not page.items:
         st.info(t("nothing_found"))
     else:
+        # Headers and identifiers in words; the table's cells are plain text, never Markdown.
         rows = [
             {
-                "id": m.id,
-                "title": m.title,
-                "status": m.status,
-                "v": m.current_version,
-                "channel": m.channel,
-                "industry": m.industry,
-                "segment": m.segment,
-                "locale": m.locale,
-                "verdict": m.verdict,
-                "updated": m.updated_at,
+                t("lib_col_id"): m.id,
+                t("lib_col_title"): m.title,
+                t("status"): n("status", m.status),
+                t("version"): m.current_version,
+                t("channel"): n("channel", m.channel),
+                t("industry"): n("industry", m.industry),
+                t("segment"): n("segment", m.segment) if m.segment else "",
+                t("locale"): n("locale", m.locale),
+                t("verdict"): n("verdict", m.verdict),
+                t("lib_col_updated"): m.updated_at,
             }
             for m in page.items
         ]

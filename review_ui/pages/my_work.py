@@ -11,12 +11,12 @@ from contentgen.kernel.errors import ContentgenError
 from contentgen.kernel.schemas import content_fields
 from contentgen.usecases import my_work as work
 from review_ui._content import validate, with_fields
+from review_ui._errors import field_name
 from review_ui._safe import code, md
-from review_ui._session import library, require_user, t, user_errors
+from review_ui._session import error_text, lang, library, n, require_user, t, user_errors
 from review_ui._views import as_dict, content_view, findings_list, history_view, verdict_badge
 
 user = require_user()
-STATUS = {"draft": t("work_drafts"), "changes_requested": t("work_sent_back")}
 lib = library()
 st.title(t("page_my_work"))
 
@@ -44,7 +44,7 @@ def _save(item: work.WorkItem, submit: bool) -> None:
             mv = lib.edit(mid, base_version=item.version.version, content=content, actor=user.name)
             st.session_state["w_notice"] = f"{t('saved')}: {code(mid)} v{mv.version}"
     except ContentgenError as e:
-        st.session_state["w_error"] = md(e)
+        st.session_state["w_error"] = error_text(e)
         return
     for k in [k for k in st.session_state if str(k).startswith(f"w_edit_{mid}_")]:
         del st.session_state[k]  # the boxes show the saved version next time
@@ -52,8 +52,8 @@ def _save(item: work.WorkItem, submit: bool) -> None:
 
 def _open(item: work.WorkItem) -> None:
     m, v = item.material, item.version
-    st.markdown(f"### {md(m.title or m.id)}\n{code(m.id)} · **{md(STATUS.get(m.status, m.status))}**"
-                f" · v{v.version} · {md(m.channel)} · {md(m.industry)}")
+    st.markdown(f"### {md(m.title or m.id)}\n{code(m.id)} · **{md(n('status', m.status))}**"
+                f" · v{v.version} · {md(n('channel', m.channel))} · {md(n('industry', m.industry))}")
     if item.reason or item.decided_by:
         # What the reviewer asked for comes first: it is why the item is here.
         st.warning(f"{t('sent_back_by')} {md(item.decided_by or '?')}: {md(item.reason or t('no_reason'))}")
@@ -61,7 +61,7 @@ def _open(item: work.WorkItem) -> None:
         content = _edited_content(item)
         report: Any = work.recheck(lib, m.id, content)
     except ContentgenError as e:
-        st.error(md(e))
+        st.error(error_text(e))
         content, report = dict(v.content), v.compliance
     changed = content != dict(v.content)
     verdict_badge(report, v.model)
@@ -73,7 +73,8 @@ def _open(item: work.WorkItem) -> None:
         with st.expander(t("edit"), expanded=True):
             for name, text in content_fields(validate(dict(v.content))).items():
                 st.session_state.setdefault(_key(m.id, name), text)
-                st.text_area(name, key=_key(m.id, name), height=68 if len(text) < 60 else 160)
+                st.text_area(field_name(name, lang(), one_based=True), key=_key(m.id, name),
+                             height=68 if len(text) < 60 else 160)
     with right:
         findings_list(report)
         with st.expander(t("history")):
@@ -82,9 +83,10 @@ def _open(item: work.WorkItem) -> None:
     if blocked:
         st.caption(t("blocked_hint"))
     b1, b2 = st.columns(2)
-    b1.button(t("save_new_version"), key="w_save", on_click=_save, args=(item, False), disabled=not changed)
+    b1.button(t("save_new_version"), key="w_save", on_click=_save, args=(item, False), disabled=not changed,
+              width="stretch")
     b2.button(t("resubmit"), key="w_resubmit", on_click=_save, args=(item, True), type="primary",
-              disabled=blocked)
+              disabled=blocked, width="stretch")
 
 
 with user_errors():

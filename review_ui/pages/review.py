@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -9,10 +10,12 @@ import streamlit as st
 from contentgen.kernel.errors import ContentgenError
 from contentgen.usecases.review import approve_clean, may_approve
 from review_ui import _queue as queue
+from review_ui._preview import preview
 from review_ui._safe import code, md
-from review_ui._session import library, may, require_user, t, user_errors
+from review_ui._session import library, may, n, require_user, t, user_errors
 from review_ui._views import (
     content_view,
+    diff_view,
     findings_list,
     history_view,
     provenance_view,
@@ -25,13 +28,14 @@ st.title(t("page_review"))
 
 
 def _decide(action: str, material_id: str, version: int) -> None:
-    reason = st.session_state.get("r_reason") or None
+    reason = (st.session_state.get("r_reason") or "").strip() or None
     try:
         getattr(lib, action)(material_id, version, actor=user.name, reason=reason)
     except ContentgenError as e:
         st.session_state["r_error"] = md(e)
     else:
-        st.session_state["r_notice"] = f"{t('decision_done')}: {code(material_id)} v{version} → {action}"
+        st.session_state["r_notice"] = (f"{t('decision_done')}: {code(material_id)} v{version} → "
+                                        f"{md(n('action', action))}")
         st.session_state["r_reason"] = ""
 
 
@@ -52,32 +56,40 @@ def _override(material_id: str, version: int) -> None:
         st.session_state["o_justification"] = ""
 
 
-def _item(material: Any) -> Any:
-    """Content, findings, diff, provenance, history of the material's current version."""
+def _item(material: Any, actions: Callable[[Any], None] | None = None) -> Any:
+    """The version as the channel shows it, its findings and the decision beside it; then the
+    diff against the previous version, the provenance card and the history, full width."""
     v = lib.get_version(material.id, material.current_version)
     st.markdown(
         f"### {md(material.title or material.id)}\n{code(material.id)} · v{v.version} · "
-        f"**{md(v.status)}** · {md(material.industry)} · {md(material.channel)} · "
-        f"{md(material.segment)} · {md(material.locale)}"
+        f"**{md(n('status', v.status))}** · {md(n('industry', material.industry))} · "
+        f"{md(n('channel', material.channel))} · {md(n('segment', material.segment))} · "
+        f"{md(n('locale', material.locale))}"
     )
     left, right = st.columns([3, 2])
     with left:
+        seen, fields = st.tabs([t("view_preview"), t("view_fields")])
+        with seen:
+            preview(material, v)
+        with fields:
+            content_view(v.content, v.compliance)
+    with right:
         verdict_badge(v.compliance, v.model)
-        content_view(v.content, v.compliance)
         findings_list(v.compliance)
         if v.override:
             st.info(f"{t('override')}: {md(v.override.by)}: {md(v.override.justification, inline=False)}")
-    with right:
-        diff_tab, prov_tab, hist_tab = st.tabs([t("diff"), t("provenance"), t("history")])
-        with diff_tab:
-            if v.parent_version:
-                st.code(lib.diff(material.id, v.parent_version, v.version) or "=", language="diff")
-            else:
-                st.caption(t("no_previous"))
-        with prov_tab:
-            provenance_view(v)
-        with hist_tab:
-            history_view(lib.history(material.id))
+        if actions is not None:
+            actions(v)
+    diff_tab, prov_tab, hist_tab = st.tabs([t("diff"), t("provenance"), t("history")])
+    with diff_tab:
+        if v.parent_version:
+            diff_view(lib.get_version(material.id, v.parent_version), v)
+        else:
+            st.caption(t("no_previous"))
+    with prov_tab:
+        provenance_view(v, material)
+    with hist_tab:
+        history_view(lib.history(material.id))
     return v
 
 
@@ -100,20 +112,27 @@ def review_queue() -> None:
         st.info(t("queue_empty"))
         return
     queue.navigator("r", pos, total)
-    v = _item(material)
-    if not may(user.role, "approve"):
-        return
-    own = may_approve(lib, material.id, v.version, user.name) is not None
-    st.text_area(t("reason"), key="r_reason", height=68)
-    c1, c2, c3 = st.columns(3)
-    if own:
-        c1.warning(t("own_version"))
+    _item(material, _decisions if may(user.role, "approve") else None)
+
+
+def _decisions(v: Any) -> None:
+    """Approve; reject and request changes stay disabled until a reason is written (the library
+    refuses them without one too: this spares the reviewer the round trip). One button per row,
+    full width: the column is narrow at 1024 px."""
+    if may_approve(lib, v.material_id, v.version, user.name) is None:
+        st.button(t("approve"), key="r_approve", type="primary", on_click=_decide,
+                  args=("approve", v.material_id, v.version), width="stretch")
     else:
-        c1.button(t("approve"), key="r_approve", type="primary", on_click=_decide,
-                  args=("approve", material.id, v.version))
-    c2.button(t("request_changes"), key="r_request_changes", on_click=_decide,
-              args=("request_changes", material.id, v.version))
-    c3.button(t("reject"), key="r_reject", on_click=_decide, args=("reject", material.id, v.version))
+        st.warning(t("own_version"))
+    st.text_area(t("view_reason_label"), key="r_reason", height=80)
+    missing = not (st.session_state.get("r_reason") or "").strip()
+    why = t("view_reason_needed") if missing else None
+    st.button(t("request_changes"), key="r_request_changes", on_click=_decide, disabled=missing,
+              help=why, args=("request_changes", v.material_id, v.version), width="stretch")
+    st.button(t("reject"), key="r_reject", on_click=_decide, disabled=missing, help=why,
+              args=("reject", v.material_id, v.version), width="stretch")
+    if missing:
+        st.caption(t("view_reason_needed"))
 
 
 def override_queue() -> None:

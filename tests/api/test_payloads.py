@@ -12,7 +12,7 @@ from contentgen.kernel import vocab
 from contentgen.kernel.config import Settings
 from contentgen.kernel.disclosures import load_disclosures
 from contentgen.kernel.errors import ChannelTemplateError
-from library.api.payloads import PayloadRenderer, sample_version, self_check
+from library.payloads import PayloadRenderer, sample_version, self_check
 
 TEMPLATES = Settings.load().templates_dir
 

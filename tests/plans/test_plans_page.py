@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from contentgen.plans import PlanRequest, generate_plan
 from library import Library
 from library.plans import approve_plan, get_plan, list_plans, save_plan, submit_plan
+from review_ui._i18n import label, name
 
 APP = str(Path(__file__).resolve().parents[2] / "review_ui" / "app.py")
 ROLES = {"olga": "operator", "rita": "reviewer", "remy": "reviewer", "cora": "compliance", "ada": "admin"}
@@ -62,7 +64,7 @@ def test_operator_creates_a_plan_and_sees_its_calendar(ui_lib: Library) -> None:
     # The calendar grid names every touchpoint; the operator may submit but not approve.
     grid = "\n".join(str(m.value) for m in at.markdown)
     for tp in plan.touchpoints:
-        assert f"#{tp.seq} {tp.local_time} {tp.channel} :material/edit_note:" in grid
+        assert f"#{tp.seq} {tp.local_time} {name('channel', tp.channel)} :material/edit_note:" in grid
     assert "p_submit_all" in buttons(at) and "p_approve_all" not in buttons(at)
     at.button(key="p_submit_all").click().run()
     assert not at.exception
@@ -72,11 +74,45 @@ def test_operator_creates_a_plan_and_sees_its_calendar(ui_lib: Library) -> None:
 def test_reviewer_approves_everything_clean_in_one_action(ui_lib: Library, plan_in_review: str) -> None:
     at = page_as("rita")
     assert {"p_approve_all", "p_release_all"} <= buttons(at) and "p_submit_all" not in buttons(at)
+    assert at.button(key="p_approve_all").disabled  # not before the reviewer confirms reading it
+    at.checkbox(key="p_read_all").check().run()
     at.button(key="p_approve_all").click().run()
     assert not at.exception
     assert get_plan(ui_lib, plan_in_review).status == "approved"
     at.button(key="p_release_all").click().run()
     assert get_plan(ui_lib, plan_in_review).status == "released"
+
+
+def test_unit_view_shows_every_touchpoint_in_send_order(ui_lib: Library, plan_in_review: str) -> None:
+    at = page_as("rita")
+    plan = get_plan(ui_lib, plan_in_review)
+    order = [tp.seq for tp in sorted(plan.touchpoints, key=lambda tp: tp.send_at)]
+    text = "\n".join(str(m.value) for m in at.markdown)
+    heads = [text.index(f"**#{seq} · ") for seq in order]
+    assert heads == sorted(heads), "touchpoints are not in send order"
+    for tp in plan.touchpoints:  # the full text of each is on the page, not just a title
+        body = ui_lib.get_version(tp.material_id, tp.current_version).content
+        first = str(body.get("body") or body.get("hook") or body.get("title")).split("\n")[0][:10]
+        assert html.escape(first) in text
+        assert f"{name('channel', tp.channel)}" in text
+    summary = next(str(i.value) for i in at.info)
+    assert summary.startswith(label("plan_unit_summary").split("{")[0])
+    at.checkbox(key="p_read_all").check().run()
+    at.button(key="p_approve_all").click().run()
+    assert not at.exception
+    after = get_plan(ui_lib, plan_in_review)
+    header = next(str(m.value) for m in at.markdown if str(m.value).startswith("**"))
+    assert name("status", after.status) in header  # refreshed after the action
+    assert not at.checkbox  # nothing left to approve: no confirmation asked
+
+
+def test_reject_needs_a_reason_in_the_page(ui_lib: Library, plan_in_review: str) -> None:
+    at = page_as("rita")
+    at.selectbox(key="p_touchpoint").select(2).run()
+    assert at.button(key="p_tp_reject").disabled and at.button(key="p_tp_request_changes").disabled
+    assert label("plan_reason_needed") in [str(c.value) for c in at.caption]
+    at.text_input(key="p_tp_reason").input("   ").run()
+    assert at.button(key="p_tp_reject").disabled
 
 
 def test_reviewer_rejects_a_single_touchpoint(ui_lib: Library, plan_in_review: str) -> None:
@@ -116,4 +152,4 @@ def test_a_failed_create_says_why(ui_lib: Library) -> None:
     at.selectbox(key="p_objective").select("event")  # needs an offer
     next(b for b in at.button if "生成" in str(b.label) or "Generate" in str(b.label)).click().run()
     assert not at.exception
-    assert any("--offer" in str(e.value) for e in at.error)
+    assert any("优惠" in str(e.value) for e in at.error)  # in the page's language, naming the field

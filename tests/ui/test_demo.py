@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from contentgen.cli import cli
 from contentgen.usecases import open_library
 from contentgen.usecases.demo import DEMO_PASSWORD, DEMO_TOKEN, DEMO_USERS, seed_demo
+from contentgen.usecases.plans import get_plan, list_plans
 
 
 def test_seed_is_complete_and_idempotent(isolated_env: Path) -> None:
@@ -24,6 +25,9 @@ def test_seed_is_complete_and_idempotent(isolated_env: Path) -> None:
     assert {"released", "approved", "in_review", "changes_requested", "draft"} <= statuses, first
     blocked = lib.list(status="draft", has_findings=True)
     assert [m.verdict for m in blocked.items] == ["block"], "one draft waits for compliance"
+    [plan_id] = first.plans  # a plan in review, to read and approve as a unit
+    plan = get_plan(lib, plan_id)
+    assert plan.status == "in_review" and plan.days == 7 and len(plan.touchpoints) >= 5
     total = lib.list(limit=1).total
     audit = len(lib.audit_log(limit=1000))
 
@@ -31,6 +35,7 @@ def test_seed_is_complete_and_idempotent(isolated_env: Path) -> None:
     assert again.users_added == [] and again.token is None
     assert lib.list(limit=1).total == total and len(lib.audit_log(limit=1000)) == audit
     assert sorted(again.materials) == sorted(first.materials)
+    assert again.plans == [] and len(list_plans(lib)) == 1
     assert lib.tokens.authenticate(first.token).name == DEMO_TOKEN  # not rotated unasked
     lib.close()
 

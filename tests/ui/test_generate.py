@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from review_ui._i18n import name
+
 
 def generate(at: Any, variants: int = 3) -> Any:
     at.selectbox(key="g_industry").select("retail")
@@ -32,7 +34,7 @@ def test_edit_is_rechecked_live_fixed_saved_and_submitted(lib: Any, app: Any) ->
     assert not at.exception
     # The edit was checked again: the superlative is marked as an error in the text.
     assert any('class="finding finding-error"' in m.value and "最好" in m.value for m in at.markdown)
-    assert any("block" in m.value for m in at.markdown)
+    assert any(name("verdict", "block") in m.value for m in at.markdown)
     at.button(key="g_fix_1").click().run()
     assert not at.exception
     assert "最好" not in at.text_area(key="g_edit_1_body").value
@@ -62,7 +64,8 @@ def test_bad_brief_is_a_message_not_a_crash(lib: Any, app: Any) -> None:
     at = app("olivia", "generate")
     at.button(key="g_generate").click().run()  # no product
     assert not at.exception
-    assert any("product" in e.value for e in at.error)
+    # In the page's language, naming the field as the form does.
+    assert any(e.value.startswith("产品") for e in at.error), [e.value for e in at.error]
 
 
 def test_reviewer_has_no_generate_page(lib: Any, app: Any) -> None:
@@ -93,3 +96,40 @@ def test_a_failed_variant_says_why_and_the_others_are_kept(lib: Any, push_draft:
     assert not at.exception
     assert lib.list(status="draft").total == 1
     assert "g_save_2" not in {b.key for b in at.button}
+
+
+def test_every_brief_field_of_the_cli_is_in_the_form(lib: Any, app: Any) -> None:
+    at = app("olivia", "generate")
+    at.selectbox(key="g_industry").select("finance")
+    at.selectbox(key="g_content_type").select("push").run()
+    at.selectbox(key="g_channel").select("wecom_1v1")
+    at.text_input(key="g_product").input("稳享定期存款")
+    at.selectbox(key="g_product_type").select("deposit")
+    at.text_area(key="g_interests").input("亲子，旅行")
+    at.text_area(key="g_times").input("weekday evening")
+    at.number_input(key="g_days_added").set_value(45)
+    at.text_area(key="g_persona_interests").input("跑步")
+    at.text_area(key="g_specialty").input("大额存单\n教育储蓄")
+    at.text_input(key="g_brand_voice").input("稳重、亲切")
+    at.text_input(key="g_notes").input("不提收益率")
+    at.selectbox(key="g_objective").select("reactivate")
+    at.number_input(key="g_variants").set_value(1)
+    at.button(key="g_generate").click().run()
+    assert not at.exception, at.exception
+    at.button(key="g_save_1").click().run()
+    m = lib.list().items[0]
+    brief = lib.get_version(m.id, m.current_version).brief
+    assert brief["product_type"] == "deposit" and brief["interests"] == ["亲子", "旅行"]
+    assert brief["preferred_times"] == ["weekday evening"] and brief["days_since_added"] == 45
+    assert brief["persona_interests"] == ["跑步"]
+    assert brief["specialty_products"] == ["大额存单", "教育储蓄"]
+    assert brief["brand_voice"] == "稳重、亲切" and brief["notes"] == "不提收益率"
+    assert brief["objective"] == "reactivate"
+
+
+def test_form_options_are_human_names(lib: Any, app: Any) -> None:
+    at = app("olivia", "generate")
+    shown = at.selectbox(key="g_channel").options
+    assert "wecom_1v1" not in shown and name("channel", "moments") in shown
+    assert name("segment", "dormant.mass") == at.selectbox(key="g_segment").options[
+        at.selectbox(key="g_segment").index]

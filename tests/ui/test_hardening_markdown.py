@@ -143,6 +143,23 @@ def test_rules_page_shows_pasted_text_as_text(lib: Any, app: Any) -> None:
     assert_shown_as_text(at, EVIL)
 
 
+def test_my_work_shows_content_the_reviewers_reason_and_translated_errors_as_text(
+        lib: Any, app: Any) -> None:
+    from contentgen.kernel.errors import UnknownIdentifierError
+    from review_ui._errors import error_text
+
+    a = lib.save_draft(evil_draft("evil-work"), author="olivia").material_id
+    lib.submit(a, 1, actor="olivia")
+    lib.request_changes(a, 1, actor="rui", reason=f"reason {EVIL}")
+    at = app("olivia", "my_work")
+    assert_shown_as_text(at, EVIL, f"reason {EVIL}")  # findings: the live re-check's own
+    # A translated error keeps the quoted value, and the value stays text.
+    said = error_text(UnknownIdentifierError("industry", EVIL, ("retail",)), "zh")
+    rendered = _parser.render(said)
+    assert "<a " not in rendered and "<img" not in rendered and "evil.example" not in said
+    assert EVIL in html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
 def test_login_errors_quote_the_typed_name_as_text(lib: Any, app: Any) -> None:
     name = "[x](https://evil.example)"
     at = app(None)
@@ -150,8 +167,8 @@ def test_login_errors_quote_the_typed_name_as_text(lib: Any, app: Any) -> None:
         at.text_input(key="login_name").input(name)
         at.text_input(key="login_password").input("wrong-password")
         at.button(key="login_submit").click().run()
-    assert any("too many failed logins" in e.value for e in at.error)
-    assert_shown_as_text(at, f"too many failed logins for {name}")
+    assert any("登录失败次数过多" in e.value for e in at.error)
+    assert_shown_as_text(at, f"“{name}”登录失败次数过多")
 
 
 def test_escaping_helpers_keep_every_character() -> None:
@@ -163,3 +180,40 @@ def test_escaping_helpers_keep_every_character() -> None:
     assert "<a " not in _parser.render(md(nasty)) and "<em>" not in _parser.render(md(nasty))
     assert _parser.render(code("x``y")).count("<code>") == 1
     assert "\n" not in html_text("a\r\rb\nc") and "[" not in html_text("[x](y)")
+
+
+def test_channel_previews_and_storyboard_show_content_as_text(lib: Any, app: Any) -> None:
+    """The official-account preview undoes the template's Markdown escaping to lay the article
+    out, and the storyboard lays out scenes: both must escape again, every character kept."""
+    from contentgen.kernel.schemas import Scene, VideoScriptContent
+
+    article = evil_draft("evil-oa")
+    article = article.model_copy(update={
+        "brief": article.brief.model_copy(update={"channel": "official_account"}),
+        "compliance": article.compliance.model_copy(update={"channel": "official_account"})})
+    video = Draft(
+        key="evil-video", variant=1, text=EVIL, prompt_ref="video/reactivation@1+abc",
+        brief=Brief(industry="retail", segment="dormant.mass", content_type="short_video_script",
+                    channel="video_account", product="周末野餐篮"),
+        content=VideoScriptContent(
+            title=f"{EVIL_HTML} {EVIL_LINK}", hook=f"hook {EVIL}", cta=f"cta {EVIL_LINK}",
+            total_duration_s=8,
+            scenes=[Scene(duration_s=8, visual=f"visual {EVIL}", voice_over=f"vo {EVIL} **bold**",
+                          caption=f"cap {EVIL_LINK}")]),
+        model=ModelInfo(provider="offline", name="offline-test", offline=True),
+        compliance=ComplianceReport(verdict="pass", findings=[], locale="zh-CN", industry="retail",
+                                    channel="video_account"))
+    for draft in (article, video):
+        mid = lib.save_draft(draft, author="olivia").material_id
+        lib.submit(mid, 1, actor="olivia")
+    def preview_text(at: Any, marker: str) -> str:
+        source = next(m.value for m in at.markdown if marker in m.value)
+        return html.unescape(re.sub(r"<[^>]+>", "", _parser.render(source)))
+
+    at = app("rui", "review")
+    assert EVIL in preview_text(at, 'class="cg-preview"'), "the article itself reads it literally"
+    assert_shown_as_text(at, EVIL, f"message {EVIL}")
+    at.button(key="r_next").click().run()
+    assert f"vo {EVIL} **bold**" in preview_text(at, "cg-storyboard")
+    assert_shown_as_text(at, f"{EVIL_HTML} {EVIL_LINK}", f"hook {EVIL}", f"visual {EVIL}",
+                         f"vo {EVIL} **bold**", f"cap {EVIL_LINK}", f"cta {EVIL_LINK}")

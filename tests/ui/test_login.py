@@ -35,4 +35,14 @@ def test_bad_credentials_say_so_and_stay_out(lib: Any, app: Any, name: str, pass
     at.button(key="login_submit").click().run()
     assert not at.exception
     assert "user" not in at.session_state
-    assert any("unknown user or wrong password" in e.value for e in at.error)
+    assert any("用户名或密码错误" in e.value for e in at.error)  # said in the UI's language
+
+
+def test_the_login_form_is_a_narrow_centred_column(lib: Any, app: Any) -> None:
+    """Not ~930 px wide on the wide layout (issue 12, problem 6): a fixed width, centred."""
+    at = app(None)
+    outer = next(iter(at.main.children.values()))
+    inner = next(iter(outer.children.values()))
+    assert outer.proto.flex_container.align == outer.proto.flex_container.ALIGN_CENTER
+    assert inner.proto.width_config.pixel_width == 420
+    assert any(child.type == "form" for child in inner.children.values())

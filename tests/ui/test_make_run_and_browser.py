@@ -79,7 +79,7 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     # Operator: three variants from one brief.
     _login(page, url, "olivia")
     page.screenshot(path=str(shots / "01_operator_generate_page.png"), full_page=True)
-    product = page.get_by_label("产品")
+    product = page.get_by_label("产品", exact=True)
     product.fill("月月盈理财")
     product.press("Enter")
     _idle(page)
@@ -91,7 +91,7 @@ def _journey(page: Any, url: str, shots: Path) -> None:
 
     # Edit variant 1 into a finding, see it marked, apply the suggested fix.
     page.get_by_text("手动编辑").first.click()
-    body = page.get_by_label("body").first
+    body = page.get_by_label("正文").first
     body.fill("全网最好的月月盈理财，理财有风险，投资需谨慎。")
     body.press("Control+Enter")
     _idle(page)
@@ -115,7 +115,10 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     _idle(page)
     expect(page.get_by_text("月月盈理财").first).to_be_visible()
     page.screenshot(path=str(shots / "06_review_item.png"), full_page=True)
-    page.get_by_label("理由").fill("请在结尾写上咨询热线的服务时间")
+    reason = page.get_by_label("理由", exact=False)
+    reason.fill("请在结尾写上咨询热线的服务时间")
+    reason.press("Control+Enter")  # a text area commits on Ctrl+Enter or blur: then the button wakes
+    _idle(page)
     page.get_by_role("button", name="要求修改", exact=True).click()
     _idle(page)
     page.get_by_role("button", name="退出登录").click()
@@ -127,7 +130,7 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     page.get_by_role("heading", name="我的工作").wait_for()
     _idle(page)
     expect(page.get_by_text("请在结尾写上咨询热线的服务时间").first).to_be_visible()
-    body = page.get_by_label("body").first
+    body = page.get_by_label("正文").first
     body.fill(body.input_value() + "咨询热线服务时间：工作日9:00-18:00。")
     body.press("Control+Enter")
     _idle(page)
@@ -203,6 +206,105 @@ def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: 
     # v1 generated, v2 the operator's fix, v3 the edit after the reviewer sent it back.
     assert mine and mine[0]["version"] == material.released_version == 3
     assert "最好" not in json.dumps(mine[0]["payload"], ensure_ascii=False)
+
+
+# Buttons whose label does not fit (the "应 / 存 / 提" of a squeezed column), tables wider than
+# their frame, and text cut at the page's right edge: what a 1024 px screen shows badly.
+_OVERFLOW_JS = """() => {
+  const out = [];
+  const vw = document.documentElement.clientWidth;
+  for (const b of document.querySelectorAll('button')) {
+    const r = b.getBoundingClientRect();
+    if (!r.width || getComputedStyle(b).visibility === 'hidden') continue;
+    const label = b.querySelector('p') || b;
+    if (label.scrollWidth > label.clientWidth + 1) out.push('button: ' + b.innerText.trim());
+    if (r.right > vw + 1) out.push('off screen: ' + b.innerText.trim());
+  }
+  for (const el of document.querySelectorAll('[data-testid="stMetricValue"]')) {
+    const inner = el.firstElementChild || el;
+    if (inner.scrollWidth > el.clientWidth + 1) out.push('metric: ' + el.innerText.trim());
+  }
+  return out;
+}"""
+
+
+def _fits(page: Any, where: str) -> None:
+    cut = page.evaluate(_OVERFLOW_JS)
+    assert not cut, f"{where}: cut off at {page.viewport_size}: {cut}"
+
+
+def _plan_unit_review(page: Any, url: str, shots: Path) -> None:
+    """Reviewer at 1024 px: every page fits; the demo plan read as a unit and approved; English."""
+    from playwright.sync_api import expect
+
+    _login(page, url, "rui")
+    _idle(page)
+    _fits(page, "review queue")
+    page.screenshot(path=str(shots / "10_review_1024.png"), full_page=True)
+    page.get_by_role("link", name="服务周期计划", exact=True).click()
+    page.get_by_role("heading", name="服务周期计划", exact=True).wait_for()
+    _idle(page)
+    approve = page.get_by_role("button", name="整体批准无问题的触点")
+    expect(approve).to_be_disabled()  # not before the reviewer says they read every touchpoint
+    expect(page.get_by_text("第 1 天", exact=False).first).to_be_visible()
+    _fits(page, "plan unit view")
+    page.screenshot(path=str(shots / "11_plan_unit_view_1024.png"), full_page=True)
+    page.get_by_text("我已逐条阅读", exact=False).click()
+    _idle(page)
+    approve.click()
+    _idle(page)
+    expect(page.get_by_text("条完成", exact=False).first).to_be_visible()
+    page.screenshot(path=str(shots / "12_plan_approved_1024.png"), full_page=True)
+    for name in ("素材库", "合规规则", "提示词", "数据看板"):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("heading", name=name, exact=True).wait_for()
+        _idle(page)
+        _fits(page, name)
+    page.screenshot(path=str(shots / "13_dashboard_1024.png"), full_page=True)
+    page.get_by_text("English", exact=True).click()
+    _idle(page)
+    page.get_by_role("link", name="Plans", exact=True).click()
+    page.get_by_role("heading", name="Plans", exact=True).wait_for()
+    _idle(page)
+    expect(page.get_by_text("Day 1", exact=False).first).to_be_visible()
+    _fits(page, "plan unit view, English")
+    page.screenshot(path=str(shots / "14_plan_unit_view_en_1024.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
+                    reason="needs Debian chromium: sudo make browser")
+@pytest.mark.timeout(300)
+def test_reviewer_reads_a_plan_as_a_unit_at_1024_px(tmp_path: Path, stack: Any, wait_for: Any) -> None:
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    fonts = subprocess.run(["fc-list"], capture_output=True, text=True).stdout.lower()
+    assert "wenquanyi" in fonts or "wqy" in fonts, "no CJK font: make browser installs one"
+    assert "color emoji" in fonts, "no emoji font: make browser installs fonts-noto-color-emoji"
+    shots = Path(os.environ.get("CONTENTGEN_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    wait_for(f"http://127.0.0.1:{stack.ui}/_stcore/health", BOUND_S, stack.proc)
+    url = f"http://127.0.0.1:{stack.ui}/"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1024, "height": 800})
+        page.set_default_timeout(STEP_MS)
+        try:
+            _plan_unit_review(page, url, shots)
+        except Exception:
+            page.screenshot(path=str(shots / "98_failure_1024.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    lib = open_library(stack.db)
+    from contentgen.usecases.plans import list_plans
+
+    [plan] = list_plans(lib)
+    lib.close()
+    assert plan.counts.get("approved", 0) >= 4, plan.counts  # the clean ones, as a unit
 
 
 @pytest.mark.slow

@@ -33,7 +33,8 @@ def test_decision_with_reason_is_recorded(lib: Any, app: Any, make_material: Any
                                           status: str) -> None:
     m = make_material()
     at = app("rui", "review")
-    at.text_area(key="r_reason").input("语气太强，请改温和一些")
+    # The reason lands first (as on blur in a browser): the button is disabled until it does.
+    at.text_area(key="r_reason").input("语气太强，请改温和一些").run()
     at.button(key=button).click().run()
     assert not at.exception
     assert lib.get(m.id).status == status
