@@ -27,6 +27,8 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("plans", "library.plan_schema"),
     ("api", "library.api.deliveries"),  # delivery acknowledgements
     ("prompt_evals", "library.prompt_evals"),
+    ("outcomes", "library.outcomes"),  # outcome events (issue 15)
+    ("slots", "library.slots"),  # variant slots and their picks (issue 15)
 )
 _REGISTERED: dict[str, list[Migration]] = {}  # module → its migrations, in definition order
 

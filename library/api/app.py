@@ -4,7 +4,8 @@
     uvicorn.run(app, host="127.0.0.1", port=8100)
 
 Routes: GET /v1/materials, GET /v1/materials/{id}, GET /v1/sync, POST /v1/deliveries,
-GET /healthz, /openapi.json; GET /v1/schedule comes from library.api.schedule. What routes
+GET /healthz, /openapi.json; GET /v1/schedule comes from library.api.schedule, POST /v1/events
+from library.api.events and GET /v1/slots/{id}/pick from library.api.slots. What routes
 share (context, client, error table, JSON writer) is in library.api.deps.
 
 Reads run on the event loop: in WAL mode a reader never waits for a writer, and the thread hop
@@ -29,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ChannelTemplateError
 from library import released as dq
-from library.api import deliveries, schedule
+from library.api import deliveries, events, schedule, slots
 from library.api.deps import ERRORS, Client, Ctx, DeliveryContext, json_response
 from library.api.guard import ApiLimits, BodyGuard, install_error_handlers, install_log_redaction
 from library.api.models import DeliveryAck, DeliveryReceipt, MaterialItem, MaterialPage, SyncPage
@@ -84,6 +85,8 @@ def create_app(source: Library | str | Path, *, templates_dir: Path | None = Non
     install_log_redaction()
     _routes(app)
     app.include_router(schedule.router)  # plans: /v1/schedule
+    app.include_router(events.router)  # outcomes: POST /v1/events
+    app.include_router(slots.router)  # variant slots: GET /v1/slots/{id}/pick
     return app
 
 

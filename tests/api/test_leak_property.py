@@ -1,10 +1,11 @@
 """Whatever the data, the delivery API serves only released versions (hypothesis, in-process).
 
 A state machine drives random library operations (save, submit, approve, reject, request
-changes, release, edit, retire, a rule rescan that withdraws, a compliance reinstatement —
-many of them refused by the workflow, which is fine); after
+changes, release, edit, retire, a rule rescan that withdraws, a compliance reinstatement,
+grouping variants into a slot — many of them refused by the workflow, which is fine); after
 every step the whole API surface is read and every served (id, version) must be released now.
-The sync feed is replayed into a client-side replica that must equal the released set.
+The sync feed is replayed into a client-side replica that must equal the released set, and a
+slot's pick, for recipients assigned before the step, must be one of its variants released now.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from contentgen.kernel.errors import ContentgenError
 from contentgen.kernel.report import ComplianceReport, Finding
-from library import Library
+from library import Library, slots
 from library.api.app import create_app
 from library.errors import LibraryError
 from library.rescan import rescan
@@ -71,6 +73,7 @@ class LeakMachine(RuleBasedStateMachine):
         self.known: list[str] = []
         self.replica: dict[str, int] = {}
         self.cursor: str | None = None
+        self.slots: list[slots.Slot] = []
 
     def teardown(self) -> None:
         self.http.__exit__(None, None, None)
@@ -136,6 +139,24 @@ class LeakMachine(RuleBasedStateMachine):
         self._try(self.world.release_current, mid)
         self.rescan_withdraws("新")  # every default body says 新品
         self.reinstate(mid)
+
+    @rule(mids=st.lists(materials, min_size=2, max_size=3, unique=True))
+    def make_slot(self, mids: list[str]) -> None:
+        """Variants of one channel behind a slot (refused unless approved or released)."""
+        channel = self.lib.get(mids[0]).channel
+        same = [m for m in mids if self.lib.get(m).channel == channel]
+        try:
+            self.slots.append(slots.create_slot(self.lib, same, metric="clicked", actor="olivia"))
+        except ContentgenError:
+            pass
+
+    @rule(mid=materials)
+    def release_into_a_slot(self, mid: str) -> None:
+        """Released, then grouped with a fresh released partner: so slots come up often."""
+        self._try(self.world.release_current, mid)
+        partner = self.world.released(self.lib.get(mid).channel)
+        self.known.append(partner)
+        self.make_slot([mid, partner])
 
     # ---- what the API serves ------------------------------------------------------------------
 
@@ -207,6 +228,24 @@ class LeakMachine(RuleBasedStateMachine):
             if not page["has_more"]:
                 break
         assert self.replica == self._released_now()
+
+
+    @invariant()
+    def a_pick_is_a_variant_released_now(self) -> None:
+        released = self._released_now()
+        for slot in self.slots:
+            live = [m for m in slot.variants if m in released]
+            for recipient in ("a1" * 16, "b2" * 16, "c3" * 16):  # the same ones every step: held picks
+                r = self.http.get(f"/v1/slots/{slot.id}/pick", params={"recipient": recipient})
+                if slot.channel not in SCOPE:
+                    assert r.status_code == 403, r.text
+                elif not live:
+                    assert r.status_code == 404, r.text
+                else:
+                    assert r.status_code == 200, r.text
+                    item = r.json()["item"]
+                    assert item["id"] in live
+                    self._assert_released(item)
 
 
 def test_the_api_never_serves_an_unreleased_version(blank_library: Path, tmp_path: Path, kit: Any) -> None:
