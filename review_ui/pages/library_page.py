@@ -13,6 +13,7 @@ from review_ui._safe import code, md
 from review_ui._session import error_text, library, may, n, require_user, t, user_errors
 from review_ui._views import (
     content_view,
+    diff_view,
     findings_list,
     history_view,
     provenance_view,
@@ -87,7 +88,7 @@ def _material(material_id: str) -> None:
             history_view(lib.history(m.id))
         with diff:
             if v.parent_version:
-                st.code(lib.diff(m.id, v.parent_version, v.version) or "=", language="diff")
+                diff_view(lib.get_version(m.id, v.parent_version), v)
             else:
                 st.caption(t("no_previous"))
     if m.status == "approved" and may(user.role, "release"):

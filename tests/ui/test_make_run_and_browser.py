@@ -4,7 +4,9 @@ The stack is what `make run` starts (scripts/run.sh on free ports). First the sm
 UI and API answer within a bounded time and the API serves the seeded demo. Then headless
 Debian chromium (Playwright): operator logs in, generates three variants, fixes a finding,
 submits; reviewer logs in, approves and releases; the item is fetched from the delivery API
-over HTTP. Screenshots of each step land in $CONTENTGEN_SCREENSHOTS or the test's tmp_path.
+over HTTP — at 1440 and at 1024 px, checking at each step that no button, metric or label is cut
+off. At 1024 px a reviewer also reads the demo plan in its unit view and approves it, then
+switches to English. Screenshots of each step land in $CONTENTGEN_SCREENSHOTS or tmp_path.
 """
 
 from __future__ import annotations
@@ -73,39 +75,44 @@ def _idle(page: Any) -> None:
     page.wait_for_timeout(100)
 
 
-def _journey(page: Any, url: str, shots: Path) -> None:
+def _shot(page: Any, shots: Path, name: str) -> None:
+    page.screenshot(path=str(shots / f"{name}_{page.viewport_size['width']}.png"), full_page=True)
+
+
+def _journey(page: Any, url: str, shots: Path, product: str) -> None:
     from playwright.sync_api import expect
 
     # Operator: three variants from one brief.
     _login(page, url, "olivia")
-    page.screenshot(path=str(shots / "01_operator_generate_page.png"), full_page=True)
-    product = page.get_by_label("产品", exact=True)
-    product.fill("月月盈理财")
-    product.press("Enter")
+    _shot(page, shots, "01_operator_generate_page")
+    field = page.get_by_label("产品", exact=True)
+    field.fill(product)
+    field.press("Enter")
     _idle(page)
     page.get_by_role("button", name="生成").click()
     page.get_by_text("变体 3").wait_for()
     _idle(page)
     expect(page.get_by_text("离线模型", exact=False).first).to_be_visible()
-    page.screenshot(path=str(shots / "02_three_variants.png"), full_page=True)
+    _fits(page, "generate, three variants")
+    _shot(page, shots, "02_three_variants")
 
     # Edit variant 1 into a finding, see it marked, apply the suggested fix.
     page.get_by_text("手动编辑").first.click()
     body = page.get_by_label("正文").first
-    body.fill("全网最好的月月盈理财，理财有风险，投资需谨慎。")
+    body.fill(f"全网最好的{product}，理财有风险，投资需谨慎。")
     body.press("Control+Enter")
     _idle(page)
     expect(page.locator("mark.finding-error").first).to_be_visible()
-    page.screenshot(path=str(shots / "03_finding_marked.png"), full_page=True)
+    _shot(page, shots, "03_finding_marked")
     page.get_by_role("button", name="应用修改").first.click()
     _idle(page)
     expect(page.get_by_text("已应用修改").first).to_be_visible()
     expect(page.locator("mark.finding-error")).to_have_count(0)
-    page.screenshot(path=str(shots / "04_fixed.png"), full_page=True)
+    _shot(page, shots, "04_fixed")
     page.get_by_role("button", name="提交审核").first.click()
     _idle(page)
     expect(page.get_by_text("已提交审核").first).to_be_visible()
-    page.screenshot(path=str(shots / "05_submitted.png"), full_page=True)
+    _shot(page, shots, "05_submitted")
     page.get_by_role("button", name="退出登录").click()
     _idle(page)
 
@@ -113,8 +120,9 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     _login(page, url, "rui")
     page.get_by_text("最早的在前").click()
     _idle(page)
-    expect(page.get_by_text("月月盈理财").first).to_be_visible()
-    page.screenshot(path=str(shots / "06_review_item.png"), full_page=True)
+    expect(page.get_by_text(product).first).to_be_visible()
+    _fits(page, "review item")
+    _shot(page, shots, "06_review_item")
     reason = page.get_by_label("理由", exact=False)
     reason.fill("请在结尾写上咨询热线的服务时间")
     reason.press("Control+Enter")  # a text area commits on Ctrl+Enter or blur: then the button wakes
@@ -135,7 +143,8 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     body.press("Control+Enter")
     _idle(page)
     expect(page.get_by_text("重新检查", exact=False).first).to_be_visible()
-    page.screenshot(path=str(shots / "06b_my_work_edit.png"), full_page=True)
+    _fits(page, "my work")
+    _shot(page, shots, "06b_my_work_edit")
     page.get_by_role("button", name="保存并重新提交审核").click()
     _idle(page)
     expect(page.get_by_text("已重新提交审核").first).to_be_visible()
@@ -150,13 +159,13 @@ def _journey(page: Any, url: str, shots: Path) -> None:
     page.get_by_role("button", name="通过", exact=True).click()
     _idle(page)
     expect(page.get_by_text("已处理").first).to_be_visible()
-    page.screenshot(path=str(shots / "07_approved.png"), full_page=True)
+    _shot(page, shots, "07_approved")
     page.get_by_role("link", name="素材库").click()
     _idle(page)
     page.get_by_role("button", name="发布").click()
     _idle(page)
     expect(page.get_by_text("发布:").first).to_be_visible()
-    page.screenshot(path=str(shots / "08_released.png"), full_page=True)
+    _shot(page, shots, "08_released")
 
 
 @pytest.mark.browser
@@ -166,7 +175,9 @@ def _journey(page: Any, url: str, shots: Path) -> None:
 @pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
                     reason="needs Debian chromium: sudo make browser")
 @pytest.mark.timeout(360)  # eleven page loads and three logins; slow on a loaded 2-core CI box
-def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: Any) -> None:
+@pytest.mark.parametrize("width,product", [(1440, "月月盈理财"), (1024, "季季享理财")])
+def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: Any, width: int,
+                                          product: str) -> None:
     from playwright.sync_api import sync_playwright
 
 
@@ -178,20 +189,20 @@ def test_operator_to_reviewer_to_delivery(tmp_path: Path, stack: Any, wait_for: 
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page = browser.new_page(viewport={"width": width, "height": 1000})
         page.set_default_timeout(STEP_MS)
 
         try:
-            _journey(page, url, shots)
+            _journey(page, url, shots, product)
         except Exception:
-            page.screenshot(path=str(shots / "99_failure.png"), full_page=True)
+            page.screenshot(path=str(shots / f"99_failure_{width}.png"), full_page=True)
             raise
         finally:
             browser.close()
 
     # The delivery system now gets it over HTTP.
     lib = open_library(stack.db)
-    released = lib.list(status="released", q="月月盈理财")
+    released = lib.list(status="released", q=product)
     lib.close()
     assert released.total == 1, "exactly the journey's material is released"
     material = released.items[0]
