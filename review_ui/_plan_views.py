@@ -8,8 +8,9 @@ from typing import Any
 
 import streamlit as st
 
+from contentgen.plan_templates import parse_touchpoint_note
 from review_ui._safe import md
-from review_ui._session import n, t
+from review_ui._session import lang, n, t
 from review_ui._views import content_view, findings_list, verdict_badge
 
 STATUS_MARK = {"draft": ":material/edit_note:", "in_review": ":material/visibility:",
@@ -58,6 +59,19 @@ def calendar(plan: Any) -> None:
     )
 
 
+def purpose_text(tp: Any, version: Any) -> str:
+    """What the touchpoint does in the plan, in the user's language: the step's kind (written
+    into the brief's notes by the plan) by name; the template's own sentence, which is
+    English, only in the English UI."""
+    kind, deadline = parse_touchpoint_note((version.brief or {}).get("notes"))
+    named = n("purpose", kind) if kind else ""
+    if deadline is not None:
+        named += f" ({deadline.isoformat()})"
+    if lang() == "en" or not named:
+        return f"{named} — {tp.purpose}" if named else str(tp.purpose)
+    return named
+
+
 def unit_summary(plan: Any) -> dict[str, int]:
     """What approving the plan as a unit would do: the clean ones go, the rest wait."""
     waiting = [tp for tp in plan.touchpoints if tp.status == "in_review"]
@@ -75,7 +89,7 @@ def unit_view(lib: Any, plan: Any) -> None:
                 f"{md(tp.local_time)}** · {md(n('channel', tp.channel))} · "
                 f"{md(n('content_type', tp.content_type))} · {status_text(tp.status)} · v{v.version}"
             )
-            st.caption(f"{t('plan_purpose')}: {md(tp.purpose)}")
+            st.caption(f"{t('plan_purpose')}: {md(purpose_text(tp, v))}")
             text, findings = st.columns([3, 2])
             with text:
                 verdict_badge(v.compliance, v.model)

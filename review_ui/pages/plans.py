@@ -15,7 +15,14 @@ from contentgen.plans import PlanRequest, plans_dir
 from contentgen.usecases import plans as plan_cases
 from contentgen.usecases.review import may_approve
 from review_ui._errors import error_text
-from review_ui._plan_views import calendar, in_send_order, status_text, unit_summary, unit_view
+from review_ui._plan_views import (
+    calendar,
+    in_send_order,
+    purpose_text,
+    status_text,
+    unit_summary,
+    unit_view,
+)
 from review_ui._safe import code, md
 from review_ui._session import (
     lang,
@@ -168,7 +175,7 @@ def _touchpoint(plan: Any) -> None:
         return
     tp = by_seq[seq]
     v = lib.get_version(tp.material_id, tp.current_version)
-    st.markdown(f"**{t('plan_purpose')}:** {md(tp.purpose)}  \n{code(tp.material_id)} · "
+    st.markdown(f"**{t('plan_purpose')}:** {md(purpose_text(tp, v))}  \n{code(tp.material_id)} · "
                 f"v{v.version} · **{status_text(v.status)}** · {md(n('channel', tp.channel))} / "
                 f"{md(n('content_type', tp.content_type))} · {md(tp.send_at)}")
     offline_badge(v.model)

@@ -106,6 +106,18 @@ def test_unit_view_shows_every_touchpoint_in_send_order(ui_lib: Library, plan_in
     assert not at.checkbox  # nothing left to approve: no confirmation asked
 
 
+def test_purposes_read_in_the_page_language(ui_lib: Library, plan_in_review: str) -> None:
+    at = page_as("rita")
+    plan = get_plan(ui_lib, plan_in_review)
+    captions = [str(c.value) for c in at.caption if str(c.value).startswith(label("plan_purpose"))]
+    assert len(captions) == len(plan.touchpoints)
+    for tp in plan.touchpoints:  # the template's English sentence stays out of the Chinese UI
+        assert not any(tp.purpose[:20] in c for c in captions)
+    from contentgen.plan_templates import TOUCHPOINT_KINDS
+
+    assert all(any(name("purpose", k) in c for k in TOUCHPOINT_KINDS) for c in captions)
+
+
 def test_reject_needs_a_reason_in_the_page(ui_lib: Library, plan_in_review: str) -> None:
     at = page_as("rita")
     at.selectbox(key="p_touchpoint").select(2).run()
