@@ -46,14 +46,29 @@ def interest_kind(interest: str) -> str | None:
     return None
 
 
+def product_type(brief: Brief) -> str | None:
+    """The brief's product type, else the one the compliance filter would infer from the product's
+    name and selling points (a "Savings Account" is a deposit: no investment risk warning)."""
+    if brief.product_type is not None or brief.industry not in ("finance", "health"):
+        return brief.product_type
+    from contentgen.compliance.normalize import normalize
+    from contentgen.compliance.product_type import infer_product_type
+    from contentgen.kernel.config import Settings
+
+    fam = brief.locale.split("-")[0]
+    text = normalize(" ".join([brief.product, *brief.selling_points]), fam).text
+    return infer_product_type(text, brief.locale, brief.industry, Settings.load().rules_dir)
+
+
 def statement_keys(brief: Brief) -> list[str]:
     """The disclosures-library keys this brief's drafts carry (rules/disclosures.yaml)."""
     keys: list[str] = []
-    if brief.industry == "finance" and brief.product_type not in ("deposit", "insurance", "loan"):
+    kind = product_type(brief)
+    if brief.industry == "finance" and kind not in ("deposit", "insurance", "loan"):
         keys.append("risk_warning.investment")
     if brief.industry == "health":
         keys.append({"drug": "drug.statement", "medical_device": "medical_device.statement"}.get(
-            brief.product_type or "", "health_food.statement"))
+            kind or "", "health_food.statement"))
     return keys
 
 

@@ -208,3 +208,20 @@ def test_public_surface() -> None:
     import contentgen.providers as providers
 
     assert sorted(providers.__all__) == ["ModelHandle", "OfflineChatModel", "RetryPolicy", "get_model"]
+
+
+@pytest.mark.parametrize(("locale", "deposit", "fund"), [
+    ("en-US", "High-Yield Savings Account", "Global Growth Fund"),
+    ("zh-CN", "三年期大额存单", "稳健成长混合型基金"),
+    ("ja-JP", "スーパー定期預金", "バランス型投資信託"),
+])
+def test_a_deposit_named_by_its_product_carries_no_investment_warning(
+        chat: OfflineChatModel, render: Any, locale: str, deposit: str, fund: str) -> None:
+    """No product type in the brief: the writer infers it from the name as the filter does."""
+    for product, warned in ((deposit, False), (fund, True)):
+        brief = Brief(industry="finance", segment="new.mass", content_type="push",
+                      channel="app_push", locale=locale, product=product)
+        content, _ = parse_answer(answer(chat, render, brief, 1), CONTENT_MODELS["push"])
+        assert content is not None
+        said = has_statement(content_text(content), "risk_warning.investment", locale)
+        assert said is warned, (product, content_text(content))
