@@ -25,7 +25,6 @@ import hashlib
 import random
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -223,6 +222,10 @@ PARTS: dict[str, Callable[[argparse.Namespace, Path], bool]] = {
     "policy": part_policy, "library": part_library, "ingest": part_ingest}
 
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _parts import run_parts  # noqa: E402  (benchmarks/_parts.py)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sends", type=int, default=20_000)
@@ -230,13 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--only", choices=sorted(PARTS), action="append")
     args = parser.parse_args(argv)
-    ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.only or PARTS:
-            part_dir = Path(tmp) / name
-            part_dir.mkdir()
-            ok = PARTS[name](args, part_dir) and ok
-    return 0 if ok else 1
+    return run_parts(PARTS, args)
 
 
 if __name__ == "__main__":

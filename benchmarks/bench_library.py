@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -109,6 +108,7 @@ def part_inserts(args: argparse.Namespace, workdir: Path) -> bool:
 PARTS: dict[str, Callable[[argparse.Namespace, Path], bool]] = {"inserts": part_inserts}
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _parts import run_parts  # noqa: E402
 from api_http import part_http  # noqa: E402  (the delivery API's HTTP half, benchmarks/api_http.py)
 
 PARTS["http"] = part_http
@@ -119,13 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--materials", type=int, default=100_000)
     parser.add_argument("--only", choices=sorted(PARTS), action="append")
     args = parser.parse_args(argv)
-    ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.only or PARTS:
-            part_dir = Path(tmp) / name
-            part_dir.mkdir()
-            ok = PARTS[name](args, part_dir) and ok
-    return 0 if ok else 1
+    return run_parts(PARTS, args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import random
 from collections import Counter
@@ -18,18 +17,7 @@ from library.bandit import Arm
 from library.errors import NotFoundError, PermissionDenied
 from library.outcomes import OutcomeEventIn, RecipientRefused, ingest
 from library.rescan import rescan
-
-
-def h(i: int | str) -> str:
-    return hashlib.sha256(f"customer-{i}".encode()).hexdigest()
-
-
-def released(lib: Library, draft_factory: Any, **kw: Any) -> str:
-    mid = lib.save_draft(draft_factory(**kw), author="alice").material_id
-    lib.submit(mid, 1, actor="alice")
-    lib.approve(mid, 1, actor="rita")
-    lib.release(mid, 1, actor="rita")
-    return mid
+from tests.outcome_data import h, released
 
 
 @pytest.fixture

@@ -14,18 +14,7 @@ from contentgen.testing import cli_main, cli_ok
 from library import Library, outcomes, performance
 from library.errors import ConflictError, PermissionDenied
 from library.outcomes import EventsRefused, OutcomeEventIn, ingest
-
-
-def h(i: int | str) -> str:
-    return hashlib.sha256(f"customer-{i}".encode()).hexdigest()
-
-
-def released(lib: Library, draft_factory: Any, **kw: Any) -> str:
-    mid = lib.save_draft(draft_factory(**kw), author="alice").material_id
-    lib.submit(mid, 1, actor="alice")
-    lib.approve(mid, 1, actor="rita")
-    lib.release(mid, 1, actor="rita")
-    return mid
+from tests.outcome_data import h, released
 
 
 def ev(mid: str, i: int, kind: str = "delivered", **kw: Any) -> OutcomeEventIn:
