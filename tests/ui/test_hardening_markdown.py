@@ -217,3 +217,24 @@ def test_channel_previews_and_storyboard_show_content_as_text(lib: Any, app: Any
     assert f"vo {EVIL} **bold**" in preview_text(at, "cg-storyboard")
     assert_shown_as_text(at, f"{EVIL_HTML} {EVIL_LINK}", f"hook {EVIL}", f"visual {EVIL}",
                          f"vo {EVIL} **bold**", f"cap {EVIL_LINK}", f"cta {EVIL_LINK}")
+
+
+def test_plans_page_shows_touchpoints_and_notices_as_text(lib: Any, app: Any) -> None:
+    """The unit view, the calendar and one touchpoint: an edited touchpoint full of markup."""
+    from datetime import date
+
+    from contentgen.kernel.config import Settings
+    from contentgen.plans import PlanRequest
+    from contentgen.usecases import plans
+
+    req = PlanRequest.parse(segment="dormant.mass", objective="reactivate", days=7,
+                            industry="retail", locale="zh-CN", start=date(2026, 12, 7))
+    created = plans.create_plan(req, settings=Settings.load(), lib=lib, as_user="olivia")
+    assert created.stored is not None
+    first = created.stored.touchpoints[0]
+    content = dict(lib.get_version(first.material_id, first.current_version).content)
+    field = "hook" if first.content_type == "short_video_script" else "body"
+    content[field] = f"周末见。{EVIL}"
+    plans.edit_touchpoint(lib, created.stored.id, first.seq, content=content, actor="olivia")
+    at = app("rui", "plans")
+    assert_shown_as_text(at, f"周末见。{EVIL}")
