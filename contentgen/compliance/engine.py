@@ -14,7 +14,7 @@ from contentgen.compliance.matcher import Context, in_scope
 from contentgen.compliance.normalize import family, normalize
 from contentgen.compliance.pack_loading import load_packs
 from contentgen.compliance.packs import RulePack
-from contentgen.compliance.product_type import infer_product_type
+from contentgen.compliance.product_type import infer_product_type, product_industry
 from contentgen.compliance.scanner import Merged, merged
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import UsageError, check_identifier
@@ -47,12 +47,12 @@ def validate_text(text: str, what: str = "input") -> None:
 
 # Validated contexts by their values: a draft's checks share one Context object, so the plan
 # and scope caches keyed by it hit on identity instead of comparing six fields each time.
-_CONTEXTS: dict[tuple[str, str | None, str | None, str | None, str | None, str | None], Context] = {}
+_CONTEXTS: dict[tuple[str, str | None, str | None, str | None, str | None, str | None, str | None], Context] = {}
 
 
-def _context(locale: str, industry: str | None, channel: str | None,
-             content_type: str | None, segment: str | None, product_type: str | None = None) -> Context:
-    key = (locale, industry, channel, content_type, segment, product_type)
+def _context(locale: str, industry: str | None, channel: str | None, content_type: str | None,
+             segment: str | None, product_type: str | None = None, implied_industry: str | None = None) -> Context:
+    key = (locale, industry, channel, content_type, segment, product_type, implied_industry)
     hit = _CONTEXTS.get(key)
     if hit is not None:
         return hit
@@ -69,21 +69,26 @@ def _context(locale: str, industry: str | None, channel: str | None,
         check_identifier("product type", product_type, vocab.PRODUCT_TYPES)
     if len(_CONTEXTS) > 1024:
         _CONTEXTS.clear()
-    hit = _CONTEXTS[key] = Context(locale, industry, channel, content_type, segment, product_type=product_type)
+    hit = _CONTEXTS[key] = Context(locale, industry, channel, content_type, segment, product_type=product_type,
+                                   implied_industry=implied_industry)
     return hit
 
 
 def _with_product_type(ctx: Context, text: str, m: Merged, rules_dir: Path | str | None) -> Context:
     """The context with the product type inferred from the (normalised) text, when the packs in
-    scope have rules that depend on it and none was given."""
-    if ctx.product_type is not None or not m.product_scoped:
+    scope have rules that depend on it and none was given; with no industry given, the product
+    type's industry is implied, so that its demands (a fund's risk warning) apply."""
+    if ctx.implied_industry is not None or (ctx.product_type is not None and ctx.industry is not None):
+        return ctx
+    if ctx.product_type is None and not m.product_scoped:
         return ctx
     if rules_dir is None:
         rules_dir = _default_rules_dir()
-    found = infer_product_type(text, ctx.locale, ctx.industry, rules_dir)
+    found = ctx.product_type or infer_product_type(text, ctx.locale, ctx.industry, rules_dir)
     if found is None:
         return ctx
-    return _context(ctx.locale, ctx.industry, ctx.channel, ctx.content_type, ctx.segment, found)
+    implied = product_industry(found, ctx.locale, rules_dir) if ctx.industry is None else None
+    return _context(ctx.locale, ctx.industry, ctx.channel, ctx.content_type, ctx.segment, found, implied)
 
 
 def _default_rules_dir() -> Path:

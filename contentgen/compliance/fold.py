@@ -3,7 +3,8 @@
 Per character: NFKC + case folding, then look-alikes folded to Latin (Cyrillic/Greek, dotless
 ı, accented letters to their base letter), roman numerals to digits, symbols and emoji to a
 space (so 最🔥好 reads as 最 好 and the separator collapse joins it), invisible and combining
-characters removed; for zh traditional → simplified, for ja katakana → hiragana.
+characters removed; for zh traditional → simplified, for ja katakana → hiragana and old kanji →
+today's forms (證 → 証).
 """
 
 from __future__ import annotations
@@ -165,6 +166,22 @@ def _t2s_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _jp_table() -> dict[int, str]:
+    """Old and traditional kanji → the forms Japanese writes today (證 → 証, 對 → 対), through
+    OpenCC's Japanese variants list: 元本保證 must read as 元本保証."""
+    import opencc
+
+    chars_file = Path(opencc.__file__).parent / "dictionary" / "JPVariants.txt"
+    table: dict[int, str] = {}
+    for line in chars_file.read_text(encoding="utf-8").splitlines():
+        src, _, dst = line.partition("\t")
+        dst = dst.split(" ", 1)[0]
+        if len(src) == 1 and len(dst) == 1 and src != dst:
+            table[ord(src)] = dst
+    return table
+
+
 def family(locale: str | None) -> str:
     """Which folding a locale uses: zh folds traditional into simplified, ja katakana into
     hiragana, others neither."""
@@ -173,6 +190,16 @@ def family(locale: str | None) -> str:
     if locale and locale.startswith("ja"):
         return "ja"
     return "default"
+
+
+# Emoji written in place of a word ("💯有效", "躺着赚💰", "💯 guaranteed"): read as the word, where
+# every other symbol reads as a space (normalize applies these; between two CJK characters 💯 is
+# a separator: 最💯好 is 最好). Only emoji whose meaning is one word in every text.
+EMOJI_WORDS = {
+    "zh": {"💯": "100%", "💰": "钱", "💵": "钱", "💴": "钱", "💸": "钱"},
+    "ja": {"💯": "100%", "💰": "お金", "💵": "お金", "💴": "お金", "💸": "お金"},
+    "default": {"💯": "100%", "💰": " money ", "💵": " money ", "💴": " money ", "💸": " money "},
+}
 
 
 @lru_cache(maxsize=4)
@@ -185,6 +212,9 @@ def tables(fam: str) -> Tables:
             mapping.setdefault(cp, dst)
         # A compatibility ideograph may NFKC to a traditional character: fold twice.
         mapping = {cp: t2s.get(ord(v), v) if len(v) == 1 else v for cp, v in mapping.items()}
+    elif fam == "ja":
+        for cp, dst in _jp_table().items():
+            mapping.setdefault(cp, dst)
     table: list[int | str] = list(range(_TABLE_SIZE))
     for cp, dst in mapping.items():
         if cp < _TABLE_SIZE:

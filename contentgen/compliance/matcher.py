@@ -32,6 +32,9 @@ class Context:
     segment: str | None = None
     field: str | None = None
     product_type: str | None = None
+    # The industry a named product belongs to (a fund → finance) when none was given: it turns
+    # on that industry's demands (a risk warning) while prohibitions stay as for "unknown".
+    implied_industry: str | None = None
 
     def __hash__(self) -> int:
         # Hashed for every text scanned (plan lookup): computed once, not per call.
@@ -39,7 +42,7 @@ class Context:
             return self.__dict__["_hash"]  # type: ignore[no-any-return]
         except KeyError:
             h = hash((self.locale, self.industry, self.channel, self.content_type, self.segment, self.field,
-                      self.product_type))
+                      self.product_type, self.implied_industry))
             object.__setattr__(self, "_hash", h)
             return h
 
@@ -59,7 +62,8 @@ def in_scope(scope: Scope, ctx: Context, kind: str) -> bool:
         if allowed is None:
             continue
         if value is None:
-            if need:
+            if need and not (scope.implied_by_product and allowed is scope.industries
+                             and ctx.implied_industry in allowed):
                 return False
         elif value not in allowed:
             return False

@@ -1,11 +1,12 @@
 """Normalise text before matching, keeping a map back to the original offsets.
 
 Steps, in one pass over the text: HTML entities decoded and tags blanked (only when the text
-has '&' or '<'); per-character folding (`fold`: NFKC, case, look-alikes, accents, symbols,
-invisible characters, traditional → simplified for zh, katakana → hiragana for ja); digits and
-'$' used as letters inside a Latin word read as letters (guarant33d); short runs of separators
-between two CJK characters collapsed (最 好, 最*好, 最\n好 → 最好) and spaced-out Latin letters
-joined (G u a r a n t e e d → guaranteed).
+has '&' or '<'); emoji that stand for a word read as it (💯 → 100%, 💰 → 钱/お金/money);
+per-character folding (`fold`: NFKC, case, look-alikes, accents, symbols, invisible characters,
+traditional → simplified for zh, katakana → hiragana and old kanji → today's for ja); digits,
+'$', '!' and '|' used as letters inside a Latin word read as letters (guarant33d, r!sk) and '*',
+'_' inside one removed; short runs of separators between two CJK characters collapsed (最 好,
+最*好, 最\n好 → 最好) and spaced-out Latin letters joined (G u a r a n t e e d → guaranteed).
 
 Most characters map 1 → 1: one regex split finds the few that change and a C-level map/join
 folds them, offsets unchanged. Deleted separator runs keep a small map (built only when a
@@ -21,7 +22,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-from contentgen.compliance.fold import family, tables
+from contentgen.compliance.fold import EMOJI_WORDS, family, tables
 
 __all__ = ["Normalized", "family", "normalize", "normalize_term"]
 
@@ -39,11 +40,16 @@ _SEP_RUN = re.compile(rf"[{_SEPARATORS}](?<=[{_CJK}].)[{_SEPARATORS}]{{0,2}}(?=[
 # Spaced-out letters are joined only in a run of four or more ("a b" is ordinary English).
 _SPACED = re.compile(r"[a-z](?<![a-z0-9][a-z])(?:[ .\-_*·]{1,2}[a-z](?![a-z0-9])){3,}")  # letter first: re skips ahead
 _SPACED_SEP = re.compile(r"[ .\-_*·]+")
-# Digits and '$' standing for letters inside a Latin word: guarant33d, r1sk-free.
-_LEET = re.compile(r"[a-z][013457$]{1,3}(?=[a-z])")  # letter first: re skips ahead in CJK text
-_LEET_TABLE = str.maketrans("013457$", "oieasts")
+# Digits, '$', '!' and '|' standing for letters inside a Latin word: guarant33d, r1sk-free, r!sk.
+_LEET = re.compile(r"[a-z][013457$!|]{1,3}(?=[a-z])")  # letter first: re skips ahead in CJK text
+_LEET_TABLE = str.maketrans("013457$!|", "oieastsil")
+# A mask character splitting a Latin word (guaran*teed, gua_ranteed): removed, as a separator
+# between CJK characters is. Not the hyphen or apostrophe: they make words (risk-free, don't).
+_MASKED = re.compile(r"[a-z][*_]{1,2}(?=[a-z])")
 _EXTRA_SPACES = re.compile(r"(?<= ) +")  # two spaces read as one (line breaks are spaces after folding)
 _VOICED = re.compile("[\u3040-\u30ff][\u3099\u309a]")
+_EMOJI_WORD = re.compile("[" + "".join(EMOJI_WORDS["default"]) + "]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _MARKUP = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});|<!--.*?-->|</?[a-zA-Z][^<>]{0,200}>",
     re.DOTALL,
@@ -52,6 +58,13 @@ _MARKUP = re.compile(
 
 def _letters(m: re.Match[str]) -> str:
     return m.group().translate(_LEET_TABLE)  # the leading letter is not in the table
+
+
+def _between_cjk(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] sits between two CJK characters: there 💯 only splits a word
+    (最💯好), while 💰 still reads as money (赚💰了)."""
+    return (start > 0 and end < len(text) and _CJK_CHAR.match(text, start - 1) is not None
+            and _CJK_CHAR.match(text, end) is not None)
 
 
 def _markup_edits(text: str) -> list[tuple[int, int, str]]:
@@ -200,6 +213,13 @@ def normalize(text: str, fam: str = "default") -> Normalized:
         if edits:
             work, m0 = _edit(work, edits)
             maps.append(m0)
+    if _EMOJI_WORD.search(work):
+        words = EMOJI_WORDS.get(fam, EMOJI_WORDS["default"])
+        edits = [(m.start(), m.end(), words[m.group()]) for m in _EMOJI_WORD.finditer(work)
+                 if m.group() != "💯" or not _between_cjk(work, m.start(), m.end())]
+        if edits:
+            work, m_e = _edit(work, edits)
+            maps.append(m_e)
     for ch, repl in t.common:  # 1 → 1: offsets unchanged
         if ch in work:
             work = work.replace(ch, repl)
@@ -234,6 +254,8 @@ def normalize(text: str, fam: str = "default") -> Normalized:
     runs = [m.span() for m in _SEP_RUN.finditer(work)]
     if "  " in work:
         runs += [m.span() for m in _EXTRA_SPACES.finditer(work)]
+    if latin and ("*" in work or "_" in work):
+        runs += [(m.start() + 1, m.end()) for m in _MASKED.finditer(work)]
     for m in _SPACED.finditer(work) if latin else ():
         runs += [(m.start() + s.start(), m.start() + s.end()) for s in _SPACED_SEP.finditer(m.group())]
     if runs:

@@ -67,6 +67,8 @@ class Scope(_Strict):
     segments: list[str] | None = Field(default=None, description="globs: '*.price_sensitive'")
     fields: list[str] | None = Field(default=None, description="globs: 'body', 'scenes.*.caption'")
     product_types: list[str] | None = Field(default=None, description="unknown product type: applies")
+    implied_by_product: bool = Field(
+        default=False, description="industry unknown: a demand applies when the text names a product of its industries")
     exclude: Exclude = Field(default_factory=Exclude)
 
     @model_validator(mode="after")
@@ -86,7 +88,8 @@ class Scope(_Strict):
                 for k in ("locales", "industries", "channels", "content_types", "segments", "fields",
                           "product_types")}
         ex = {k: getattr(self.exclude, k) + getattr(outer.exclude, k) for k in Exclude.model_fields}
-        return Scope(**data, exclude=Exclude(**ex))
+        return Scope(**data, implied_by_product=self.implied_by_product or outer.implied_by_product,
+                     exclude=Exclude(**ex))
 
 
 class Example(_Strict):

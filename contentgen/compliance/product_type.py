@@ -82,3 +82,11 @@ def infer_product_type(text: str, locale: str, industry: str | None, rules_dir: 
             continue  # 比存款更高, 預金より, 医薬品ではありません: named to compare or to deny
         best = i
     return sig.order[best] if best is not None else None
+
+
+def product_industry(product_type: str, locale: str, rules_dir: Path | str) -> str | None:
+    """The one industry a product type belongs to (fund → finance), or None when it has none or
+    several."""
+    sig = _signals(str(Path(rules_dir) / FILE_NAME), locale)
+    found = sig.industries.get(product_type, frozenset()) if sig is not None else frozenset()
+    return next(iter(found)) if len(found) == 1 else None

@@ -16,13 +16,15 @@ from typing import Any
 import ahocorasick
 
 from contentgen.compliance import kinds
-from contentgen.compliance.context import mentioned, negated
+from contentgen.compliance.context import crosses_break, disclaimed, mentioned, negator
 from contentgen.compliance.kinds import Checker
 from contentgen.compliance.matcher import Context, Regex, bounded, compile_pack, in_scope, outermost
 from contentgen.compliance.normalize import Normalized
 from contentgen.compliance.packs import Rule, RulePack, Scope
 from contentgen.compliance.roles import EVIDENCE, EXCEPTION, MASK, PREFILTER, TERM
 
+# A hyphen between two letters: it may split a word to dodge a term (guaran-teed).
+_SPLIT_WORD = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _EVIDENCE_NOTE = {
     "zh": "（已注明出处：证据须存档备查）",
     "ja": "（根拠の記載あり：裏付け資料の保管が必要です）",
@@ -75,13 +77,18 @@ class Merged:
         # A negator before a claim (不能治疗, not guaranteed) or after it (ja: 保証ではありません)
         # excuses it: the kind says whether by default (term lists yes, patterns no).
         kind_of = [kinds.get(r.kind) for r in self.rules]  # looked up once: scans read per-rule lists
-        self.negatable = [r.negatable if r.negatable is not None else k.negatable
-                          for r, k in zip(self.rules, kind_of, strict=True)]
+        # Rules that are not negatable are still excused by an explicit disclaimer (不保证,
+        # ではありません, not guaranteed), unless the rule says `negatable: false` (None here).
+        self.negatable: list[bool | None] = [
+            r.negatable if r.negatable is not None else (True if k.negatable else None)
+            for r, k in zip(self.rules, kind_of, strict=True)]
         # Hits that carry their term's replacement; they are never merged into one finding.
         self.replaces = [k.repair == "replace" for k in kind_of]
         self.checkers = [k.check for k in kind_of]
         # Whether any rule depends on the product type (then the engine infers one when absent).
-        self.product_scoped = any(s.product_types is not None or s.exclude.product_types for s in self.scopes)
+        # (Or whose demand a product's industry turns on when no industry is given.)
+        self.product_scoped = any(s.product_types is not None or s.exclude.product_types or s.implied_by_product
+                                  for s in self.scopes)
         self.field_scoped = frozenset(g for g, s in enumerate(self.scopes) if s.fields is not None)
         self.bases = [{"rule": r.id, "severity": r.level, "message": r.message, "suggestion": r.suggestion,
                        "reference": r.reference, "kind": r.kind, "category": r.category, "fix": r.statement}
@@ -164,6 +171,8 @@ class Merged:
                             excepted.setdefault(rule, []).append((end + 1 - klen, end + 1))
                         else:
                             seen.add((rule, role))
+        if self.automaton is not None and "-" in text and _SPLIT_WORD.search(text):
+            self._rejoined(text, plan, terms, excepted)
         if run:
             for i in sorted(set(run)):
                 rx = plan.regexes[i]
@@ -188,8 +197,8 @@ class Merged:
                 exc = [*(exc or ()), *masked]
             if exc:
                 hits = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in exc)]
-            if hits and self.negatable[g]:
-                hits = [h for h in hits if not negated(text, h[0], h[1], self.family)]
+            if hits and self.negatable[g] is not False:
+                hits = [h for h in hits if not self._excused(nt, h[0], h[1], self.negatable[g])]
             if not hits:
                 continue
             base = bases[g]
@@ -219,6 +228,53 @@ class Merged:
             order = sorted(range(len(found)), key=owners.__getitem__)
             found = [found[i] for i in order]
         return found
+
+    def _rejoined(self, text: str, plan: Plan, terms: dict[int, list[tuple[int, int, str]]],
+                  excepted: dict[int, list[tuple[int, int]]]) -> None:
+        """Latin term and regex hits across a hyphen that splits a word (Guaran-teed): the text
+        is read again with such hyphens removed; only hits with a removed hyphen inside are new."""
+        joined = _SPLIT_WORD.sub("", text)
+        keep = [i for i, c in enumerate(text) if not (c == "-" and _SPLIT_WORD.match(text, i))]
+        keep.append(len(text))
+        run: set[int] = set()
+        for end, (klen, key, entries) in self.automaton.iter(joined):
+            start = end + 1 - klen
+            s, e = keep[start], keep[end] + 1
+            # A regex runs again when its literal is in the joined text; its hits are checked below.
+            run.update(r for r, role, _ in entries
+                       if role == PREFILTER and r in plan.regexes and plan.regexes[r].role == TERM)
+            if e - s == klen or not bounded(joined, start, end + 1):
+                continue  # no hyphen inside: the first pass has it (or it sits inside a word)
+            for rule, role, latin in entries:
+                if latin and role != PREFILTER and rule in plan.active:
+                    if role == TERM:
+                        terms.setdefault(rule, []).append((s, e, key))
+                    elif role == EXCEPTION:
+                        excepted.setdefault(rule, []).append((s, e))
+        for i in sorted(run):
+            rx = plan.regexes[i]
+            for m in rx.regex.finditer(joined):
+                if m.end() == m.start():
+                    continue
+                s, e = keep[m.start()], keep[m.end() - 1] + 1
+                if e - s > m.end() - m.start():  # a removed hyphen inside
+                    terms.setdefault(rx.rule, []).append((s, e, ""))
+
+    def _excused(self, nt: Normalized, start: int, end: int, negatable: bool | None) -> bool:
+        """Whether a negator (a negatable rule) or a disclaimer (any other) governs the hit, with
+        no line break, emoji or sentence end between them in the original text."""
+        text = nt.text
+        gap = negator(text, start, end, self.family) if negatable else disclaimed(text, start, end, self.family)
+        if gap is None:
+            return False
+        if not nt.maps:
+            return not crosses_break(nt.original, *gap)
+        # The gap in the original runs from the negator to the hit (ja: from the hit to the
+        # negator after it), so the separators normalisation deleted in between are in it.
+        hit = nt.span(start, end)
+        if self.family == "ja":
+            return not crosses_break(nt.original, hit[1], nt.span(*gap)[1])
+        return not crosses_break(nt.original, nt.span(*gap)[0], hit[0])
 
     def _evidenced(self, g: int, locale: str) -> dict[str, Any]:
         """A finding whose claim comes with its source: a person checks the evidence is on file."""
