@@ -29,6 +29,7 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("prompt_evals", "library.prompt_evals"),
     ("outcomes", "library.outcomes"),  # outcome events (issue 15)
     ("slots", "library.slots"),  # variant slots and their picks (issue 15)
+    ("sent_text", "library.sent_text"),  # texts as actually sent, edits after approval (issue 15)
 )
 _REGISTERED: dict[str, list[Migration]] = {}  # module → its migrations, in definition order
 

@@ -30,10 +30,18 @@ from starlette.concurrency import run_in_threadpool
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ChannelTemplateError
 from library import released as dq
+from library import sent_text
 from library.api import deliveries, events, schedule, slots
 from library.api.deps import ERRORS, Client, Ctx, DeliveryContext, json_response
 from library.api.guard import ApiLimits, BodyGuard, install_error_handlers, install_log_redaction
-from library.api.models import DeliveryAck, DeliveryReceipt, MaterialItem, MaterialPage, SyncPage
+from library.api.models import (
+    DeliveryAck,
+    DeliveryReceipt,
+    ErrorBody,
+    MaterialItem,
+    MaterialPage,
+    SyncPage,
+)
 from library.api.params import (
     LIST_PARAMS,
     SYNC_PARAMS,
@@ -170,12 +178,14 @@ def _routes(app: FastAPI) -> None:
         return json_response(request, body)
 
     @app.post("/v1/deliveries", status_code=201, response_model=DeliveryReceipt,
-              responses={**ERRORS, 201: {"model": DeliveryReceipt}})
+              responses={**ERRORS, 201: {"model": DeliveryReceipt}, 422: {"model": ErrorBody}})
     async def acknowledge(
         request: Request, client: Client, ctx: Ctx, ack: DeliveryAck,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
     ) -> Response:
-        """Record what was sent; retrying with the same Idempotency-Key returns the same answer."""
+        """Record what was sent; retrying with the same Idempotency-Key returns the same answer.
+        With `sent_text`, the text is compared with the approved payload; a material edit is
+        queued for a reviewer (`edited_after_approval` in the answer)."""
         check_params(request, ())
         if not idempotency_key or not idempotency_key.strip():
             raise ApiError(400, "invalid_request",
@@ -192,17 +202,46 @@ def _routes(app: FastAPI) -> None:
 
 def _record_ack(ctx: DeliveryContext, client: str, key: str, ack: DeliveryAck) -> tuple[dict[str, Any], bool]:
     """Replay or record one acknowledgement, on this worker thread's own connection."""
-    body = ack.model_dump(mode="json")
+    # recipient_name is never stored, not even inside the body's fingerprint; fields left out
+    # keep the fingerprint of acks recorded before sent_text existed.
+    body = ack.model_dump(mode="json", exclude={"recipient_name"})
+    for optional in ("sent_text", "sender"):
+        if body[optional] is None:
+            del body[optional]
     body_hash = deliveries.request_hash(body)
     conn = ctx.conn()
     try:
         stored = deliveries.replay(conn, client=client, key=key, body_hash=body_hash)
-        if stored is not None:
-            return stored, True
-        _check_deliverable(conn, ack)
-        return deliveries.record(conn, client=client, key=key, body_hash=body_hash, ack=body)
+        if stored is None:
+            _check_deliverable(conn, ack)
+            stored, replayed = deliveries.record(conn, client=client, key=key, body_hash=body_hash,
+                                                 ack=body, then=_sent_text(ctx, client, ack))
+        else:
+            replayed = True
     except ConflictError as e:
         raise ApiError(409, "conflict", str(e)) from None
+    edited = sent_text.edited_for_delivery(conn, client, stored["id"])
+    return {**stored, "edited_after_approval": edited}, replayed
+
+
+def _sent_text(ctx: DeliveryContext, client: str, ack: DeliveryAck) -> Callable[[Any, dict[str, Any]], None] | None:
+    """The ack's sent text compared and re-checked now, before the write lock is taken; stored
+    with the delivery, in its transaction."""
+    if ack.sent_text is None:
+        return None
+    try:
+        sent_text.check_fields(ack.sent_text, ack.recipient_name, ack.sender)
+    except sent_text.SentTextRefused as e:
+        raise ApiError(422, "invalid_request", str(e)) from None
+    check = sent_text.check_sent(ctx.conn(), ctx.renderer, ctx.library.checker,
+                                 material_id=ack.material_id, version=ack.version,
+                                 channel=ack.channel, sent_text=ack.sent_text,
+                                 recipient_name=ack.recipient_name)
+
+    def store(conn: Any, stored: dict[str, Any]) -> None:
+        sent_text.record(conn, check, client=client, sender=ack.sender, delivery_id=int(stored["id"]))
+
+    return store
 
 
 def _check_deliverable(conn: Any, ack: DeliveryAck) -> None:

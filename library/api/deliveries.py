@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -69,9 +70,11 @@ def replay(conn: sqlite3.Connection, *, client: str, key: str, body_hash: str) -
 
 
 def record(
-    conn: sqlite3.Connection, *, client: str, key: str, body_hash: str, ack: dict[str, Any]
+    conn: sqlite3.Connection, *, client: str, key: str, body_hash: str, ack: dict[str, Any],
+    then: Callable[[sqlite3.Connection, dict[str, Any]], None] | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Store one acknowledgement once; (stored ack, True when it was a replay of the same key)."""
+    """Store one acknowledgement once; (stored ack, True when it was a replay of the same key).
+    `then(conn, stored)` runs in the same transaction for a new one (library.sent_text)."""
     conn.execute("BEGIN IMMEDIATE")  # check-and-insert under the write lock: no double insert
     try:
         existing = replay(conn, client=client, key=key, body_hash=body_hash)
@@ -87,6 +90,8 @@ def record(
             found = _row(conn, "id = ?", [cur.lastrowid])
             assert found is not None
             existing, replayed = found[0], False
+            if then is not None:
+                then(conn, existing)
         else:
             replayed = True
         conn.execute("COMMIT")

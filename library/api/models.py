@@ -69,6 +69,14 @@ class DeliveryAck(BaseModel):
     channel: str
     recipients: int = Field(ge=0, le=1_000_000_000)
     sent_at: datetime | None = Field(default=None, description="ISO-8601 time of sending")
+    # Checked by library.sent_text (a 422 over 20,000 characters), not here: a schema limit
+    # would be a 400 like any malformed body.
+    sent_text: str | None = Field(default=None, description=(
+        "the text actually sent, when the sender could edit it (WeCom): compared with the "
+        "approved payload; a material edit is queued for review. At most 20,000 characters"))
+    recipient_name: str | None = Field(default=None, description=(
+        "the recipient's name as greeted in sent_text: ignored in the comparison, never stored"))
+    sender: str | None = Field(default=None, description="who sent it (e.g. the salesperson's WeCom user id)")
 
     @field_validator("channel")
     @classmethod
@@ -86,3 +94,6 @@ class DeliveryReceipt(BaseModel):
     recipients: int
     sent_at: str | None
     received_at: str
+    edited_after_approval: bool | None = Field(
+        default=None, description="true: sent_text differs from the approved text (queued for a "
+        "reviewer); false: it matches; null: no sent_text was reported")
