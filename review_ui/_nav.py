@@ -8,10 +8,10 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 # Which pages each role sees. Hiding is only convenience: the library enforces every rule.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "operator": ("generate", "my_work", "library", "plans", "rules", "prompts", "dashboard"),
-    "reviewer": ("review", "library", "plans", "rules", "prompts", "dashboard"),
-    "compliance": ("review", "rules", "library", "plans", "prompts", "dashboard"),
-    "admin": ("generate", "my_work", "review", "library", "plans", "rules", "prompts", "dashboard"),
+    "operator": ("generate", "my_work", "library", "plans", "rules", "prompts", "dashboard", "performance"),
+    "reviewer": ("review", "library", "plans", "rules", "prompts", "dashboard", "performance"),
+    "compliance": ("review", "rules", "library", "plans", "prompts", "dashboard", "performance"),
+    "admin": ("generate", "my_work", "review", "library", "plans", "rules", "prompts", "dashboard", "performance"),
 }
 PAGE_FILES: dict[str, str] = {
     "my_work": "my_work.py",
@@ -22,6 +22,7 @@ PAGE_FILES: dict[str, str] = {
     "rules": "rules.py",
     "prompts": "prompts_page.py",
     "dashboard": "dashboard.py",
+    "performance": "performance.py",
 }
 PAGE_ICONS: dict[str, str] = {
     "my_work": ":material/assignment_ind:",
@@ -32,6 +33,7 @@ PAGE_ICONS: dict[str, str] = {
     "rules": ":material/gavel:",
     "prompts": ":material/description:",
     "dashboard": ":material/bar_chart:",
+    "performance": ":material/trending_up:",
 }
 
 

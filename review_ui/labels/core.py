@@ -19,6 +19,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_library": ("素材库", "Library"),
     "page_prompts": ("提示词", "Prompts"),
     "page_dashboard": ("数据看板", "Dashboard"),
+    "page_performance": ("投放效果", "Performance"),
     "page_plans": ("服务周期计划", "Plans"),
     "page_my_work": ("我的工作", "My work"),
     # my work

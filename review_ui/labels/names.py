@@ -2,9 +2,9 @@
 
 Kinds: industry, lifecycle, value_tier, segment, persona, channel, content_type, locale,
 touch_model, product_type, status, verdict, severity, action, role, source, purpose (a plan
-touchpoint's kind), objective (plan objectives and prompt families), rule_kind and field (brief
-and content fields). tests/ui/test_language_walk.py fails when an identifier of the vocabulary
-modules has no name here, so a new one is named when it is added.
+touchpoint's kind), objective (plan objectives and prompt families), rule_kind, event (outcome
+event types) and field (brief and content fields). tests/ui/test_language_walk.py fails when an
+identifier of the vocabulary modules has no name here, so a new one is named when it is added.
 """
 
 from __future__ import annotations
@@ -159,6 +159,16 @@ _OBJECTIVES = {
     "retention": ("挽留", "Retention"),
     "default": ("通用", "General"),
 }
+# Outcome event types (library/outcomes.py EVENT_TYPES): what a customer did after a send.
+_EVENTS = {
+    "delivered": ("已送达", "Delivered"),
+    "read": ("已读", "Read"),
+    "clicked": ("已点击", "Clicked"),
+    "replied": ("已回复", "Replied"),
+    "converted": ("已转化", "Converted"),
+    "unsubscribed": ("已退订", "Unsubscribed"),
+    "complained": ("已投诉", "Complained"),
+}
 _RULE_KINDS = {
     "terms": ("禁用词", "Terms"),
     "substitution": ("替换用语", "Substitution"),
@@ -265,6 +275,7 @@ _KINDS: dict[str, dict[str, tuple[str, str]]] = {
     "purpose": _PURPOSES,
     "objective": _OBJECTIVES,
     "rule_kind": _RULE_KINDS,
+    "event": _EVENTS,
     "field": _FIELDS,
 }
 
