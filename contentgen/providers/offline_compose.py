@@ -116,6 +116,11 @@ class Composer:
             "hobby": self.brief.persona_interests[0] if self.brief.persona_interests else "",
         }
         vals["point_short"] = clip(vals["point"], 16 if v.sep == "" else 40)
+        vals["the_product"] = the_product(self.brief.product, self.brief.locale)
+        vals["product_mid"] = (mid_sentence(self.brief.product) if self.brief.locale == "en-US"
+                               else self.brief.product)
+        if self.brief.locale == "en-US" and vals["offer"]:
+            vals["offer"] = mid_sentence(vals["offer"])
         return vals
 
     def point(self, i: int) -> str:
@@ -139,9 +144,9 @@ class Composer:
         if not options:
             return ""
         vals = {**self.values(), **extra}
-        named = self.brief.product in self.so_far
-        preferred = [o for o in options if ("{product}" in o) != named]
-        rest = [o for o in options if ("{product}" in o) == named]
+        named = self.brief.product.casefold() in self.so_far.casefold()
+        preferred = [o for o in options if _names_product(o) != named]
+        rest = [o for o in options if _names_product(o) == named]
         rotated: list[str] = []
         for group in (preferred, rest):  # each group rotated by the variant, so variants differ
             first = self._start(path, len(group)) if group else 0
@@ -175,7 +180,7 @@ class Composer:
             return self.say("intro_self") if f.personal else ""
         if name == "benefit":
             return self.say("benefit") if f.points else self.move("describe")
-        if name == "describe" and self.brief.product in self.so_far:
+        if name == "describe" and self.brief.product.casefold() in self.so_far.casefold():
             return ""  # already introduced; with no selling point there is nothing more to say about it
         if name == "interest":
             return self.say(f"interest.{f.interest_kind}") if f.interest else ""
@@ -184,7 +189,7 @@ class Composer:
             return self.say("exclusive") if f.exclusive_fits and f.said_in(self.node("markers.exclusive")) < 2 else ""
         kind_path = f"kinds.{self.plan.name}"
         if name in ("offer", "offer_or_service"):
-            if f.offer and f.offer in self.so_far:
+            if f.offer and f.offer.casefold() in self.so_far.casefold():
                 return ""  # a news-first opening already stated it
             if f.offer:  # always said when given: the bare offer when every wording was used before
                 return self.say(f"{kind_path}.offer") or self.say("offer") or self.voice.sentence(f.offer)
@@ -363,4 +368,31 @@ class Composer:
         builders: dict[str, Callable[[], BaseModel]] = {
             "push": self.push, "copy": self.copy, "short_video_script": lambda: video(self)}
         return builders[content_type]()
+
+
+def _names_product(option: str) -> bool:
+    return any(slot in option for slot in ("{product}", "{the_product}", "{product_mid}"))
+
+
+_DETERMINERS = ("the ", "our ", "your ", "a ", "an ", "my ", "this ", "these ", "those ")
+
+
+def the_product(product: str, locale: str) -> str:
+    """The product as the object of an English sentence: "our cast-iron Dutch oven" (a name in
+    title case keeps its capitals: "our High-Yield Savings Account"); other locales need none."""
+    if locale != "en-US" or product.casefold().startswith(_DETERMINERS) or product[:1].isdigit():
+        return product
+    return "our " + mid_sentence(product)
+
+
+def mid_sentence(phrase: str) -> str:
+    """A phrase written as a sentence ("Free shipping this week", "Cast-iron Dutch oven") with its
+    first letter lowered to stand inside one; a name in title case or an acronym keeps it."""
+    words = phrase.split()
+    first = words[0] if words else ""
+    if len(first) < 2 or not first[0].isupper() or first[1:2].isupper():
+        return phrase  # "BOGO", "iPhone", a single letter: as written
+    if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
+        return phrase  # "High-Yield Savings Account": a name
+    return first[0].lower() + phrase[1:]
 
