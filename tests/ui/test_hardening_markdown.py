@@ -118,7 +118,10 @@ def test_library_page_shows_content_history_and_diff_as_text(lib: Any, app: Any,
     assert_shown_as_text(at, EVIL, f"message {EVIL}")
     at.selectbox(key=f"l_version_{evil['a']}").set_value(2).run()
     assert_shown_as_text(at, f"第二版 {EVIL}")
-    assert any(f"第二版 {EVIL}" in c.value for c in at.code), "the diff shows the change literally"
+    diffs = [str(m.value) for m in at.markdown if 'class="cg-diff"' in str(m.value)]
+    assert diffs, "the library page shows the side-by-side diff"
+    shown = html.unescape(re.sub(r"<[^>]+>", "", diffs[0]))
+    assert f"第二版 {EVIL}" in shown, "the diff shows the change literally"
 
 
 def test_generate_page_shows_variants_failures_and_notices_as_text(lib: Any) -> None:
