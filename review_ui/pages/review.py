@@ -8,8 +8,15 @@ from typing import Any
 import streamlit as st
 
 from contentgen.kernel.errors import ContentgenError
-from contentgen.usecases.review import approve_clean, may_approve
+from contentgen.usecases.review import (
+    approve_clean,
+    close_edited_send,
+    edited_send_count,
+    edited_sends,
+    may_approve,
+)
 from review_ui import _queue as queue
+from review_ui._errors import error_text
 from review_ui._preview import preview
 from review_ui._safe import code, md
 from review_ui._session import library, may, n, require_user, t, user_errors
@@ -19,6 +26,7 @@ from review_ui._views import (
     findings_list,
     history_view,
     provenance_view,
+    short_time,
     verdict_badge,
 )
 
@@ -159,12 +167,62 @@ def override_queue() -> None:
                   args=(material.id, v.version))
 
 
-with user_errors():
-    if may(user.role, "override"):
-        tab_review, tab_override = st.tabs([t("page_review"), t("override")])
-        with tab_review:
-            review_queue()
-        with tab_override:
-            override_queue()
+def _close_sent(item_id: int) -> None:
+    note = (st.session_state.get(f"s_note_{item_id}") or "").strip()
+    try:
+        close_edited_send(lib, item_id, actor=user.name, note=note)
+    except ContentgenError as e:
+        st.session_state["s_error"] = error_text(e)
     else:
+        st.session_state["s_notice"] = t("sent_closed", id=item_id)
+
+
+def edited_sends_queue() -> None:
+    """Sends a salesperson edited before sending: the diff, the re-check, a note to close."""
+    if msg := st.session_state.pop("s_notice", None):
+        st.success(msg)
+    if msg := st.session_state.pop("s_error", None):
+        st.error(msg)
+    items = edited_sends(lib)
+    if not items:
+        st.success(t("sent_none"), icon=":material/check_circle:")
+        return
+    for item in items:
+        with st.container(border=True, key=f"s_item_{item['id']}"):
+            st.markdown("**" + md(t(
+                "sent_head", id=item["id"], material=item["material_id"], version=item["version"],
+                channel=n("channel", item["channel"]), at=short_time(item["received_at"]),
+                sender=item["sender"] or t("sent_unknown_sender"))) + "**")
+            finding = item.get("finding") or {}
+            if finding.get("message"):
+                badge = "red" if finding.get("severity") == "error" else "orange"
+                st.markdown(f":{badge}-badge[{md(n('severity', finding.get('severity')))}] "
+                            f"{md(finding['message'])}")
+            st.caption(t("sent_diff"))
+            st.code(item["diff"] or "", language=None, wrap_lines=True)  # plain text, never markup
+            with st.expander(t("sent_text", recipient="{recipient}")):
+                st.text(item["sent_text"] or "")
+            st.markdown(f"{t('sent_recheck')}: "
+                        f"{md(n('verdict', item['recheck_verdict'])) if item['recheck_verdict'] else '—'}")
+            if item.get("recheck_error"):
+                st.caption(t("sent_not_rechecked", why=md(item["recheck_error"])))
+            if item.get("recheck"):
+                findings_list(item["recheck"])
+            note = st.text_input(t("sent_note"), key=f"s_note_{item['id']}")
+            st.button(t("sent_done"), key=f"s_done_{item['id']}", on_click=_close_sent,
+                      args=(item["id"],), disabled=not (note or "").strip())
+
+
+with user_errors():
+    tabs = [t("page_review")]
+    if may(user.role, "override"):
+        tabs.append(t("override"))
+    tabs.append(t("sent_tab", n=edited_send_count(lib)))
+    shown = st.tabs(tabs)
+    with shown[0]:
         review_queue()
+    if may(user.role, "override"):
+        with shown[1]:
+            override_queue()
+    with shown[-1]:
+        edited_sends_queue()

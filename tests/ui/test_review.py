@@ -145,3 +145,36 @@ def test_compliance_queue_shows_a_withdrawn_version_and_the_override_reinstates_
     at.button(key="o_override").click().run()
     assert not at.exception
     assert lib.get(m.id).status == "released"
+
+
+def _edited_send(lib: Any, material: Any, text: str) -> None:
+    """What the delivery API records when a salesperson changed the text before sending."""
+    from contentgen.kernel.config import ROOT
+    from library import sent_text
+    from library._db import immediate
+    from library.payloads import PayloadRenderer
+
+    conn = lib._db().conn
+    check = sent_text.check_sent(conn, PayloadRenderer(ROOT / "templates"), lib.checker,
+                                 material_id=material.id, version=1, channel=material.channel,
+                                 sent_text=text, recipient_name=None)
+    with immediate(lib._db()) as c:
+        sent_text.record(c, check, client="wecom-app", sender="zhang.wei", delivery_id=1)
+
+
+def test_edited_sends_are_queued_for_a_reviewer_and_closed_with_a_note(
+        lib: Any, app: Any, make_material: Any) -> None:
+    m = make_material("released")
+    _edited_send(lib, m, "好久不见，野餐篮本周上新，全网最低价，点击查看。")
+    at = app("rui", "review")
+    assert any("(1)" in str(tab.label) or "（1）" in str(tab.label) for tab in at.tabs)
+    assert any("全网最低价" in str(c.value) for c in at.code), "the diff shows what was added"
+    done = at.button(key="s_done_1")
+    assert done.disabled  # a note first
+    at.text_input(key="s_note_1").input("已联系发送人，改回批准的文案").run()
+    at.button(key="s_done_1").click().run()
+    assert not at.exception
+    from library import sent_text
+
+    assert sent_text.open_count(lib) == 0
+    assert lib.audit_log(limit=1)[0].reason.endswith("已联系发送人，改回批准的文案")
