@@ -39,11 +39,6 @@ ROLE_USER = {"operator": "olivia", "reviewer": "rui", "compliance": "chen", "adm
 # Brief fields that hold what people (or the plan engine, for the model) wrote, not identifiers.
 BRIEF_TEXT = ("product", "selling_points", "offer", "interests", "preferred_times", "persona_interests",
               "specialty_products", "brand_voice", "notes", "previous_messages")
-# Pages whose own code does not yet say every word through t()/n() (their owners are moving
-# them over): their findings are reported as xfail, XPASS once clean. The lead empties this
-# list; a page here must still render without an exception. Empty: every page passes today.
-PENDING_PAGES: list[str] = []
-
 
 def test_every_vocabulary_identifier_has_a_name_in_both_languages() -> None:
     missing = [f"{kind}:{ident}" for kind, idents in vocabulary().items() for ident in idents
@@ -287,15 +282,10 @@ PAGES = ("login", "shell", *dict.fromkeys(p for pages in ROLE_PAGES.values() for
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize(
-    "page",
-    [pytest.param(p, marks=pytest.mark.xfail(reason="page not yet on t()/n()", strict=False))
-     if p in PENDING_PAGES else p for p in PAGES],
-)
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_speaks_the_users_language(walk: dict[tuple[str, str], list[str]], lang: str,
                                                page: str) -> None:
-    if (lang, page) not in walk:
-        pytest.skip(f"no role sees {page} (its file is not there)")
+    assert (lang, page) in walk, f"no role saw {page}: the walk did not reach it"
     found = list(dict.fromkeys(walk[(lang, page)]))
     assert not found, f"{page} in {lang}:\n" + "\n".join(found[:40])
 
