@@ -302,15 +302,27 @@ def approve_plan(lib: Library, plan_id: str, *, actor: str, reason: str | None =
     officer overrode them) and, unless include_warnings, no warnings.
     """
 
-    def pick(t: Touchpoint) -> str | None:
-        if t.status != "in_review":
-            return ""
-        if t.verdict == "warn" and not include_warnings:
-            return "has warnings: read them and approve this touchpoint on its own"
-        return None
-
-    return _each(lib, plan_id, "approve", actor, pick,
+    return _each(lib, plan_id, "approve", actor,
+                 lambda t: unit_approval_hold(t, include_warnings=include_warnings),
                  lambda t: lib.approve(t.material_id, t.current_version, actor=actor, reason=reason))
+
+
+def unit_approval_hold(t: Touchpoint, *, include_warnings: bool = False) -> str | None:
+    """Whether approving the plan as a unit takes this touchpoint: None = it goes, "" = not in
+    review, a sentence = held back and why (what approve_plan and a face's preview both use)."""
+    if t.status != "in_review":
+        return ""
+    if t.verdict == "warn" and not include_warnings:
+        return "has warnings: read them and approve this touchpoint on its own"
+    return None
+
+
+def unit_approval_summary(plan: StoredPlan, *, include_warnings: bool = False) -> dict[str, int]:
+    """What approving the plan as a unit would do: in review, approved together, held back."""
+    holds = [unit_approval_hold(t, include_warnings=include_warnings) for t in plan.touchpoints]
+    clean = sum(h is None for h in holds)
+    held = sum(bool(h) for h in holds)
+    return {"in_review": clean + held, "clean": clean, "held": held}
 
 
 def release_plan(lib: Library, plan_id: str, *, actor: str) -> PlanOutcome:

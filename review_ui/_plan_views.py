@@ -72,13 +72,6 @@ def purpose_text(tp: Any, version: Any) -> str:
     return named
 
 
-def unit_summary(plan: Any) -> dict[str, int]:
-    """What approving the plan as a unit would do: the clean ones go, the rest wait."""
-    waiting = [tp for tp in plan.touchpoints if tp.status == "in_review"]
-    clean = [tp for tp in waiting if tp.verdict == "pass"]
-    return {"in_review": len(waiting), "clean": len(clean), "held": len(waiting) - len(clean)}
-
-
 def unit_view(lib: Any, plan: Any) -> None:
     """Every touchpoint in send order: when, where, why, the full text, its findings and status."""
     for tp in in_send_order(plan):

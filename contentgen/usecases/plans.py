@@ -29,6 +29,7 @@ from library.plans import (  # the plan's reads and single-touchpoint steps, for
     save_plan,
     scheduled_sends,
     touchpoint,
+    unit_approval_summary,
 )
 from library.store import Library
 
@@ -77,4 +78,5 @@ def act_on_plan(lib: Library, plan_id: str, action: str, *, actor: str, reason: 
 
 
 __all__ = ["CreatedPlan", "PlanOutcome", "StoredPlan", "act_on_plan", "create_plan", "edit_touchpoint",
-           "get_plan", "list_plans", "review_touchpoint", "schedule", "touchpoint"]
+           "get_plan", "list_plans", "review_touchpoint", "schedule", "touchpoint",
+           "unit_approval_summary"]

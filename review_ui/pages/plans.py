@@ -20,7 +20,6 @@ from review_ui._plan_views import (
     in_send_order,
     purpose_text,
     status_text,
-    unit_summary,
     unit_view,
 )
 from review_ui._safe import code, md
@@ -123,7 +122,7 @@ def _unit(action: str, plan_id: str) -> None:
 
 def _unit_actions(plan: Any) -> None:
     """Approve-as-unit lives under the unit view: the reviewer confirms having read it all."""
-    summary = unit_summary(plan)
+    summary = plan_cases.unit_approval_summary(plan)
     if may(user.role, "approve"):
         if summary["in_review"]:
             st.info(t("plan_unit_summary", **summary))
