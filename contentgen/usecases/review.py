@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from library import sent_text
 from library.errors import LibraryError
 from library.store import Library
 
@@ -52,19 +53,13 @@ def approve_clean(lib: Library, actor: str, filters: dict[str, Any] | None = Non
 
 def edited_sends(lib: Library, *, limit: int = 50) -> list[dict[str, Any]]:
     """Sends whose text differed from the approved one and no reviewer has looked at yet."""
-    from library import sent_text
-
     return sent_text.edited_after_approval(lib, status="open", limit=limit)
 
 
 def edited_send_count(lib: Library) -> int:
-    from library import sent_text
-
     return sent_text.open_count(lib)
 
 
 def close_edited_send(lib: Library, item_id: int, *, actor: str, note: str) -> dict[str, Any]:
     """A reviewer has looked at an edited send: out of the queue, the note in the audit trail."""
-    from library import sent_text
-
     return sent_text.resolve(lib, item_id, actor=actor, note=note)
