@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: run test install lint typecheck browser bench clean
+.PHONY: run test install lint typecheck browser postgres test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,14 +24,27 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS); \
 	else echo "chromium or a font missing: sudo apt-get install $(BROWSER_PKGS) (the browser test needs them)"; fi
 
+# Debian's PostgreSQL server binaries: the library tests run a second time on a real server that
+# the test run starts itself (contentgen/testing_pg.py), never a mock.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else echo "PostgreSQL missing: sudo apt-get install postgresql (the PostgreSQL test pass needs it)"; exit 1; fi
+
+# The library, workflow, API and plan tests that open a library, on PostgreSQL.
+test-postgres: install postgres
+	$(BIN)/pytest tests/library tests/api tests/plans --backend postgresql
+
 lint: install
 	$(BIN)/ruff check contentgen library review_ui tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy contentgen library review_ui
 
-test: install browser lint typecheck
+test: install browser postgres lint typecheck
 	$(BIN)/pytest
+	$(BIN)/pytest tests/library tests/api tests/plans --backend postgresql
 
 # Seeds demo users and materials, starts the delivery API and the review UI (scripts/run.sh).
 run: install

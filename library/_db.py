@@ -1,8 +1,10 @@
-"""SQLite connections (one per thread), write transactions, ids, times and JSON columns."""
+"""Connections (one per thread; SQLite files, or PostgreSQL through library.pg), write
+transactions, ids, times and JSON columns."""
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 import threading
@@ -16,6 +18,30 @@ from typing import Any
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+def connections(target: str | Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Any:
+    """Per-thread connections to a library: a postgresql:// URL, or else a SQLite file."""
+    if is_url(target):
+        from library import pg  # psycopg loads only for a PostgreSQL library
+
+        return pg.Connections(str(target), busy_timeout_ms=busy_timeout_ms)
+    return Connections(Path(target), busy_timeout_ms=busy_timeout_ms)
+
+
+def is_url(target: object) -> bool:
+    """A PostgreSQL library is named by its URL (postgresql://user@host/db)."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def redacted(target: str) -> str:
+    """A library's name for messages and logs: a URL without its password."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", target)
+
+
+def dialect(conn: Any) -> str:
+    """"postgresql" for a connection (or database) of library.pg, else "sqlite"."""
+    return str(getattr(conn, "dialect", "sqlite"))
 
 
 class Connections:

@@ -27,7 +27,7 @@ from typing import Any
 from contentgen.kernel.errors import UsageError
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import CONTENT_MODELS
-from library import workflow
+from library import schema_info, workflow
 from library._db import dumps, loads, now
 
 IMPORT_ACTOR, IMPORT_ROLE = "import", "system"
@@ -121,7 +121,7 @@ def check_reviews(conn: sqlite3.Connection, lines: Lines) -> None:
     users = dict(conn.execute("SELECT name, role FROM users").fetchall())
     approvers, releasers = workflow.step("approve").roles, workflow.step("release").roles
     overriders = workflow.step("override").roles
-    cols = {r[1] for r in conn.execute("PRAGMA table_info(versions)")}
+    cols = {c[0] for c in schema_info.columns(conn, "versions")}
     came_from = "v.withdrawn_from" if "withdrawn_from" in cols else "NULL"
     problems = []
     for mid, n, status, verdict, override_by, was in conn.execute(

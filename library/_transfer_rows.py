@@ -22,6 +22,7 @@ from contentgen.kernel import vocab
 from contentgen.kernel.errors import UsageError
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import Channel, ContentType, Industry, Locale, Persona, SegmentId
+from library import schema_info
 from library.models import ROLES, SOURCES, STATUSES
 
 INT64 = 2**63 - 1
@@ -260,8 +261,10 @@ _AFFINITY: dict[str, Any] = {"INTEGER": Int, "INT": Int, "TEXT": str, "REAL": fl
 def columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, bool, bool]]:
     """Column name -> (declared type, required, primary key), from the schema itself."""
     out = {}
-    for _cid, name, decl, notnull, default, pk in conn.execute(f'PRAGMA table_info("{table}")'):
-        out[name] = (str(decl).upper(), bool(notnull) and default is None and not pk, bool(pk))
+    for name, decl, notnull, default, pk in schema_info.columns(conn, table):
+        if name == "rowid":  # PostgreSQL's versions.rowid: SQLite's hidden rowid, not data
+            continue
+        out[name] = (decl, notnull and default is None and not pk, bool(pk))
     return out
 
 

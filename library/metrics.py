@@ -35,10 +35,10 @@ _SCOPE_SQL = {"single": "m.plan_id IS NULL", "plan": "m.plan_id IS NOT NULL", "a
 # +1 when an item enters review, -1 when it leaves (decision, or an edit pulls it back).
 # An override keeps the status (in_review -> in_review) and so counts 0.
 _DELTA = (
-    "(CASE WHEN a.to_status = 'in_review' AND a.from_status IS NOT 'in_review' THEN 1"
-    " WHEN a.from_status = 'in_review' AND a.to_status IS NOT 'in_review' THEN -1 ELSE 0 END)"
+    "(CASE WHEN a.to_status = 'in_review' AND COALESCE(a.from_status, '') != 'in_review' THEN 1"
+    " WHEN a.from_status = 'in_review' AND COALESCE(a.to_status, '') != 'in_review' THEN -1 ELSE 0 END)"
 )
-_ENTERED_REVIEW = "s.to_status = 'in_review' AND s.from_status IS NOT 'in_review'"
+_ENTERED_REVIEW = "s.to_status = 'in_review' AND COALESCE(s.from_status, '') != 'in_review'"
 _IN = "a.at >= :since AND a.at <= :now"
 # Audit rows first, then their material: left to itself the planner starts from the scope's
 # plan_id index and looks up every material's audit rows, ~10x slower on 20,000 materials.
@@ -254,7 +254,7 @@ _DECIDED = f"a.action IN ({', '.join(repr(x) for x in DECISIONS)})"
 
 def approval_rate(conn: sqlite3.Connection, w: Window, scope: str) -> Rate:
     whole, part = conn.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(a.action = 'approve'), 0) FROM {_AUDIT_M}"
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.action = 'approve' THEN 1 ELSE 0 END), 0) FROM {_AUDIT_M}"
         f" WHERE {_DECIDED} AND {_IN} AND {_scope(scope)}",
         _args(w)).fetchone()
     return Rate(part=int(part), whole=int(whole))
@@ -266,7 +266,7 @@ def first_pass(conn: sqlite3.Connection, w: Window, scope: str) -> Rate:
     # The period's decisions only, each kept when it is its material's first (an index lookup
     # on audit (material_id, id)), rather than grouping the whole audit history.
     whole, part = conn.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(a.action = 'approve'), 0) FROM {_AUDIT_M}"
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.action = 'approve' THEN 1 ELSE 0 END), 0) FROM {_AUDIT_M}"
         f" WHERE {_DECIDED} AND {_IN} AND {_scope(scope)}"
         f" AND a.id = (SELECT MIN(b.id) FROM audit b WHERE b.material_id = a.material_id"
         f" AND b.action IN ({', '.join(repr(x) for x in DECISIONS)}))", _args(w)).fetchone()
@@ -302,8 +302,8 @@ def blocking_rules(conn: sqlite3.Connection, scope: str, *, limit: int = 10) -> 
 def reasons(conn: sqlite3.Connection, w: Window, scope: str, *, limit: int = 10) -> list[ReasonCount]:
     """The reasons written with change requests and rejections in the period, most common first."""
     rows = conn.execute(
-        "SELECT TRIM(COALESCE(a.reason, '')) AS r, SUM(a.action = 'request_changes'),"
-        f" SUM(a.action = 'reject') FROM {_AUDIT_M}"
+        "SELECT TRIM(COALESCE(a.reason, '')) AS r, SUM(CASE WHEN a.action = 'request_changes' THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN a.action = 'reject' THEN 1 ELSE 0 END) FROM {_AUDIT_M}"
         f" WHERE a.action IN ('request_changes', 'reject') AND {_IN} AND {_scope(scope)}"
         " GROUP BY r ORDER BY COUNT(*) DESC, r LIMIT :limit", {**_args(w), "limit": limit}).fetchall()
     return [ReasonCount(reason=str(r[0]), request_changes=int(r[1]), reject=int(r[2])) for r in rows]
@@ -315,12 +315,12 @@ def breakdowns(conn: sqlite3.Connection, w: Window, scope: str) -> dict[str, lis
     # dimensions at once (a few hundred combinations at most), then summed per dimension here:
     # a query per dimension, or a subquery per material, is several times slower on 20,000.
     rows = conn.execute(
-        "WITH ev AS (SELECT a.material_id AS id, SUM(a.action = 'approve') AS ok,"
-        " SUM(a.action IN ('reject', 'request_changes')) AS back FROM audit a"
+        "WITH ev AS (SELECT a.material_id AS id, SUM(CASE WHEN a.action = 'approve' THEN 1 ELSE 0 END) AS ok,"
+        " SUM(CASE WHEN a.action IN ('reject', 'request_changes') THEN 1 ELSE 0 END) AS back FROM audit a"
         f" WHERE a.action IN ('approve', 'reject', 'request_changes') AND {_IN}"
         " GROUP BY a.material_id)"
         " SELECT m.industry, m.channel, m.segment,"
-        " SUM(m.created_at >= :since AND m.created_at <= :now), SUM(m.status = 'in_review'),"
+        " SUM(CASE WHEN m.created_at >= :since AND m.created_at <= :now THEN 1 ELSE 0 END), SUM(CASE WHEN m.status = 'in_review' THEN 1 ELSE 0 END),"
         " COALESCE(SUM(ev.ok), 0), COALESCE(SUM(ev.back), 0)"
         " FROM materials m LEFT JOIN ev ON ev.id = m.id"
         f" WHERE {_scope(scope)} GROUP BY m.industry, m.channel, m.segment", _args(w)).fetchall()

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from library import pg_schema
+
 Migration = Callable[[sqlite_utils.Database], None]
 # (component, module that owns its migrations), applied in this order.
 COMPONENTS: tuple[tuple[str, str], ...] = (
@@ -56,9 +58,19 @@ def ordered() -> list[Migration]:
 
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied now."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    # Under the write lock: two processes opening a new library do not both create the table
+    # (PostgreSQL would refuse the second CREATE TABLE IF NOT EXISTS mid-race).
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        if getattr(db, "dialect", "sqlite") == "postgresql":
+            db.executescript(pg_schema.FUNCTIONS)  # CREATE OR REPLACE: current on every open
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
     applied_now: list[str] = []
     for fn in ordered():
         # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file

@@ -77,7 +77,7 @@ def m150_outcome_events(db: sqlite_utils.Database) -> None:
 
 def connection(source: Library | sqlite3.Connection) -> sqlite3.Connection:
     """The connection to use: a face passes its Library, the delivery API its own connection."""
-    return source if isinstance(source, sqlite3.Connection) else source._db().conn
+    return source._db().conn if hasattr(source, "_db") else source
 
 
 # ---- recipients are opaque hashes -------------------------------------------------------------
@@ -190,7 +190,7 @@ def _deliveries(conn: sqlite3.Connection, ids: set[int]) -> dict[int, tuple[str,
         return {}
     rows = conn.execute(
         "SELECT id, material_id, version, channel, client FROM deliveries "
-        "WHERE id IN (SELECT value FROM json_each(?))", [dumps(sorted(ids))]).fetchall()
+        "WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))", [dumps(sorted(ids))]).fetchall()
     return {int(r[0]): (str(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
 
 

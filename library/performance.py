@@ -83,13 +83,13 @@ def performance(lib: Library | sqlite3.Connection, *, by: Sequence[str] = ("mate
     since, until = _day("since", since), _day("until", until)
     if min_reached < 1:
         raise UsageError("--min-n is at least 1")
-    flags = ", ".join(f"MAX(type = '{t}') AS {t}" for t in RATES)
+    flags = ", ".join(f"MAX(CASE WHEN type = '{t}' THEN 1 ELSE 0 END) AS {t}" for t in RATES)
     having, params = [], []
     if since:
-        having.append("first_at >= ?")
+        having.append("MIN(at) >= ?")  # not the alias: PostgreSQL's HAVING cannot see it
         params.append(since)
     if until:
-        having.append("first_at < ?")
+        having.append("MIN(at) < ?")
         params.append(until)
     keys = ", ".join(f"{DIMENSIONS[d]} AS k{i}" for i, d in enumerate(dims))
     group = ", ".join(f"k{i}" for i in range(len(dims)))

@@ -85,11 +85,13 @@ def record_run(lib: Library, run: StoredRun) -> StoredRun:
     with immediate(lib._db()) as conn:
         cur = conn.execute(
             "INSERT INTO prompt_eval_runs (prompt_id, version, status, fingerprint, briefs, model,"
-            " offline, at, drafts, summary, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " offline, at, drafts, summary, results) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             [run.prompt_id, run.version, run.status, run.fingerprint, run.briefs, run.model,
              int(run.offline), at, run.drafts, dumps(run.summary), dumps(run.results)],
         )
-    return run.model_copy(update={"id": cur.lastrowid, "at": at})
+        run_id = cur.fetchone()[0]
+    return run.model_copy(update={"id": run_id, "at": at})
 
 
 def latest_run(lib: Library, prompt_id: str, version: str, *, model: str | None = None) -> StoredRun | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import UsageError
-from library._db import loads
+from library._db import dialect, loads
 from library.errors import NotFoundError
 from library.models import (
     STATUSES,
@@ -125,22 +125,25 @@ def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def _search(q: str) -> tuple[list[str], list[Any]]:
-    """Every whitespace-separated term must appear in title or body (substring, any script).
+def _search(q: str, dialect: str = "sqlite") -> tuple[list[str], list[Any]]:
+    """Every whitespace-separated term must appear in title or body (substring, any script,
+    ASCII case ignored).
 
-    The trigram index answers terms of 3+ characters; shorter ones (two CJK characters are a
-    word) fall back to LIKE on the same FTS table.
+    On SQLite the trigram index answers terms of 3+ characters; shorter ones (two CJK characters
+    are a word) fall back to LIKE on the same FTS table. On PostgreSQL every term is an ILIKE,
+    which the pg_trgm indexes answer for 3+ characters (library.pg_schema).
     """
     clauses: list[str] = []
     params: list[Any] = []
+    like_op = "ILIKE" if dialect == "postgresql" else "LIKE"
     for term in q.split():
-        if len(term) >= 3:
+        if len(term) >= 3 and dialect != "postgresql":
             clauses.append("m.seq IN (SELECT rowid FROM material_search WHERE material_search MATCH ?)")
             params.append('"' + term.replace('"', '""') + '"')
         else:
             like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            clauses.append("m.seq IN (SELECT rowid FROM material_search WHERE title LIKE ? ESCAPE"
-                           " '\\' OR body LIKE ? ESCAPE '\\')")
+            clauses.append(f"m.seq IN (SELECT rowid FROM material_search WHERE title {like_op} ?"
+                           f" ESCAPE '\\' OR body {like_op} ? ESCAPE '\\')")
             params += [like, like]
     return clauses, params
 
@@ -214,7 +217,7 @@ def list_materials(
         clauses.append("m.updated_at < ?")
         params.append(_iso_utc(updated_before))
     if q and q.strip():
-        c, p = _search(q)
+        c, p = _search(q, dialect(conn))
         clauses += c
         params += p
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
@@ -266,12 +269,12 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
     first_approval = (
         "SELECT (julianday(MIN(a.at)) - julianday(m.created_at)) * 86400.0 AS s FROM audit a"
         " JOIN materials m ON m.id = a.material_id WHERE a.action = 'approve'"
-        " GROUP BY a.material_id"
+        " GROUP BY a.material_id, m.created_at"
     )
-    n = conn.execute(f"SELECT COUNT(*) FROM ({first_approval})").fetchone()[0]
+    n = conn.execute(f"SELECT COUNT(*) FROM ({first_approval}) AS f").fetchone()[0]
     median: float | None = None
     if n:
-        mid = conn.execute(f"SELECT s FROM ({first_approval}) ORDER BY s LIMIT ? OFFSET ?",
+        mid = conn.execute(f"SELECT s FROM ({first_approval}) AS f ORDER BY s LIMIT ? OFFSET ?",
                            [2 - n % 2, (n - 1) // 2]).fetchall()
         median = round(sum(r[0] for r in mid) / len(mid), 3)
     top = conn.execute(

@@ -35,7 +35,7 @@ _ITEM_COLUMNS = """
     m.content_type, m.locale, m.tags, m.plan_id, m.send_at, v.title
 """
 # Whether the offline model wrote the version: the API marks its payload (issue 13).
-_OFFLINE = "COALESCE(json_extract(v.model, '$.offline'), 0) AS offline"
+_OFFLINE = "(CASE WHEN json_type(v.model, '$.offline') = 'true' THEN 1 ELSE 0 END) AS offline"
 _COLUMNS = _ITEM_COLUMNS + ", v.content, " + _OFFLINE
 _RELEASED = """
     FROM materials m
@@ -155,7 +155,7 @@ def offline_versions(conn: sqlite3.Connection, keys: Sequence[tuple[str, int]]) 
         chunk = keys[start:start + 400]
         where = " OR ".join("(material_id = ? AND version = ?)" for _ in chunk)
         params = [x for key in chunk for x in key]
-        sql = f"SELECT material_id, version FROM versions WHERE ({where}) AND json_extract(model, '$.offline') = 1"
+        sql = f"SELECT material_id, version FROM versions WHERE ({where}) AND json_type(model, '$.offline') = 'true'"
         out.update((mid, version) for mid, version in conn.execute(sql, params))
     return out
 

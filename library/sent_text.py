@@ -238,10 +238,11 @@ def record(conn: sqlite3.Connection, check: SentCheck, *, client: str, sender: s
     at = now()
     edited = check.edited
     cur = conn.execute(
-        "INSERT OR IGNORE INTO sent_texts (client, delivery_id, event_id, recipient, material_id,"
+        "INSERT INTO sent_texts (client, delivery_id, event_id, recipient, material_id,"
         " version, channel, sender, edited, status, sent_sha256, sent_text, diff, changes, finding,"
         " recheck_verdict, recheck, recheck_error, received_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING id",
         [client, delivery_id, event_id, recipient, check.material_id, check.version, check.channel,
          sender, int(edited), "open" if edited else None,
          hashlib.sha256(c.compared.encode()).hexdigest(),
@@ -251,18 +252,20 @@ def record(conn: sqlite3.Connection, check: SentCheck, *, client: str, sender: s
          check.recheck.verdict if check.recheck else None,
          dumps(check.recheck.model_dump(mode="json")) if check.recheck else None,
          check.recheck_error, at])
-    if not cur.rowcount:
+    stored = cur.fetchone()
+    if stored is None:
         return None
+    row_id = int(stored[0])
     if edited:
         verdict = check.recheck.verdict if check.recheck else "not re-checked"
         reason = (f"sent by {sender or 'an unnamed sender'} via token {client}"
                   + (f", delivery {delivery_id}" if delivery_id is not None else "")
                   + (f", event {event_id}" if event_id is not None else "")
-                  + f": {c.summary()}; re-check {verdict}; sent_texts #{cur.lastrowid}")
+                  + f": {c.summary()}; re-check {verdict}; sent_texts #{row_id}")
         # role "system": a delivery client is not a user (exports validate audit roles).
         audit(conn, at, f"token:{client}"[:100], "system", ACTION, check.material_id,
               check.version, None, None, reason)
-    return int(cur.lastrowid or 0)
+    return row_id
 
 
 def record_events(conn: sqlite3.Connection, items: Sequence[tuple[SentCheck, dict[str, Any]]]) -> int:

@@ -44,7 +44,7 @@ MAX_HOLDOUT = 0.5
 MAX_VARIANTS = 20
 # Variants of one brief reach the same people in the same form: these must agree.
 SAME = ("channel", "locale", "content_type", "industry", "segment")
-ATTRIBUTION_SLACK = "-1 hour"  # SQLite modifier: an event this much before its pick still counts
+ATTRIBUTION_SLACK_DAYS = 1 / 24  # an event this long (an hour) before its pick still counts
 _rng = random.Random()  # seeded from the OS; a pick's draw need not be reproducible
 
 
@@ -191,12 +191,12 @@ def list_slots(lib: Library | sqlite3.Connection) -> list[Slot]:
 def arm_stats(conn: sqlite3.Connection, slot: Slot, *, holdout: bool | None = None) -> dict[str, Arm]:
     """Per variant: recipients picked, and how many of them did the slot's metric since."""
     where = "" if holdout is None else " AND p.holdout = ?"
-    params: list[Any] = [slot.metric, ATTRIBUTION_SLACK, slot.id] + ([] if holdout is None else [int(holdout)])
+    params: list[Any] = [slot.metric, ATTRIBUTION_SLACK_DAYS, slot.id] + ([] if holdout is None else [int(holdout)])
     rows = conn.execute(
         "SELECT p.material_id, COUNT(DISTINCT p.recipient), COUNT(DISTINCT CASE WHEN EXISTS ("
         " SELECT 1 FROM outcome_events e WHERE e.recipient = p.recipient"
         " AND e.material_id = p.material_id AND e.type = ?"
-        " AND e.at >= strftime('%Y-%m-%dT%H:%M:%fZ', p.picked_at, ?)) THEN p.recipient END)"
+        " AND julianday(e.at) >= julianday(p.picked_at) - ?) THEN p.recipient END)"
         f" FROM slot_picks p WHERE p.slot_id = ?{where} GROUP BY p.material_id", params).fetchall()
     return {str(m): Arm(trials=int(t), successes=int(s)) for m, t, s in rows}
 

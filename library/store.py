@@ -6,7 +6,7 @@ import builtins
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import sqlite_utils
 from pydantic import BaseModel
@@ -15,7 +15,7 @@ from contentgen.kernel.errors import UsageError
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import Draft, content_text
 from library import batch_save, migrations, queries, released, workflow
-from library._db import Connections, audit, dumps, immediate, now
+from library._db import audit, connections, dumps, immediate, is_url, now, redacted
 from library.errors import LibraryError, NotFoundError, TransitionError
 from library.models import AuditEvent, Change, Material, MaterialVersion, Page, content_model
 from library.queries import MAX_LIMIT
@@ -34,20 +34,24 @@ def no_checker(content: BaseModel, **kw: Any) -> ComplianceReport:
 
 
 class Library:
-    """The versioned material library. `Library.open(path)` creates or opens the file."""
+    """The versioned material library. `Library.open(path)` creates or opens the file;
+    `Library.open("postgresql://user@host/db")` opens (and migrates) a PostgreSQL database."""
 
-    def __init__(self, path: Path, checker: Checker | None = None):
-        self.path = Path(path)
-        self._conns = Connections(self.path)
+    def __init__(self, path: str | Path, checker: Checker | None = None):
+        # target: what connections are opened to (a file or a URL); path: the file, for SQLite.
+        self.target: str | Path = str(path) if is_url(path) else Path(path)
+        self.path = Path(path) if not is_url(path) else None
+        self._conns = connections(self.target)
         self.checker: Checker = checker or no_checker
         self.users = Users(self._db)
         self.tokens = Tokens(self._db)
 
     @classmethod
     def open(cls, path: str | Path, *, checker: Checker | None = None) -> Library:
-        path = Path(path)
-        if path.parent and not path.parent.exists():
-            raise UsageError(f"cannot open library {path}: folder {path.parent} does not exist")
+        if not is_url(path):
+            path = Path(path)
+            if path.parent and not path.parent.exists():
+                raise UsageError(f"cannot open library {path}: folder {path.parent} does not exist")
         lib = cls(path, checker)
         try:
             db = lib._db()
@@ -55,14 +59,20 @@ class Library:
             migrations.apply(db)
         except sqlite3.DatabaseError as e:
             lib.close()
-            raise LibraryError(f"cannot open library {path}: {e}") from None
+            raise LibraryError(f"cannot open library {lib.name}: {e}") from None
         return lib
+
+    @property
+    def name(self) -> str:
+        """The file, or the URL without its password: what messages call this library."""
+        return redacted(str(self.target))
 
     def close(self) -> None:
         self._conns.close()
 
     def _db(self) -> sqlite_utils.Database:
-        return self._conns.db()
+        # On PostgreSQL a library.pg.Database, which speaks the same subset the library uses.
+        return cast(sqlite_utils.Database, self._conns.db())
 
     def _role(self, actor: str) -> str:
         return self.users.get(actor).role

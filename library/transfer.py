@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ from contentgen.kernel.errors import UsageError
 from contentgen.kernel.schemas import CONTENT_MODELS, content_text
 from library import _transfer_checks as checks
 from library import _transfer_rows as rows
-from library._db import immediate, loads
+from library import schema_info
+from library._db import dialect, immediate, loads
 from library.batch_save import title_of
 from library.errors import ConflictError
 
@@ -43,7 +45,9 @@ if TYPE_CHECKING:
 
 FORMAT, FORMAT_VERSION = "contentgen-library", 1
 # Known tables first, parents before children; tables other migrations add follow by name.
-ORDER = ["users", "tokens", "materials", "versions", "audit", "changes"]
+# (Parents first matters on PostgreSQL, whose foreign keys are checked row by row.)
+ORDER = ["users", "tokens", "materials", "versions", "audit", "changes", "plans",
+         "plan_touchpoints", "deliveries", "slots", "slot_variants", "slot_picks"]
 _SKIP_PREFIXES = ("sqlite_", "material_search", "migrations")
 MAX_LINE = 16 * 1024 * 1024  # one row; far above any real one (content is capped per field)
 
@@ -54,8 +58,7 @@ def _tables(db: sqlite_utils.Database) -> list[str]:
 
 
 def _order_by(db: sqlite_utils.Database, table: str) -> str:
-    pks = db.table(table).pks
-    return ", ".join(f"[{c}]" for c in pks)
+    return ", ".join(f'"{c}"' for c in schema_info.primary_key(db.conn, table))
 
 
 def _encode(value: Any) -> Any:
@@ -78,15 +81,16 @@ def export_jsonl(db: sqlite_utils.Database, fp: IO[str]) -> int:
     conn = db.conn
     conn.execute("BEGIN")  # a read transaction: the export is one point in time
     try:
-        applied = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+        applied = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY applied_at, name")]
         fp.write(json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "migrations": applied})
                  + "\n")
         count = 0
         for table in _tables(db):
-            cur = conn.execute(f"SELECT * FROM [{table}] ORDER BY {_order_by(db, table)}")
+            cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY {_order_by(db, table)}')
             cols = [d[0] for d in cur.description]
             for row in cur:
-                record = {c: _encode(v) for c, v in zip(cols, row, strict=True)}
+                # versions.rowid (PostgreSQL's stand-in for SQLite's hidden rowid) is not data.
+                record = {c: _encode(v) for c, v in zip(cols, row, strict=True) if c != "rowid"}
                 fp.write(json.dumps({"table": table, "row": record}, ensure_ascii=False) + "\n")
                 count += 1
     finally:
@@ -145,16 +149,16 @@ def import_library(db: sqlite_utils.Database, fp: IO[str], *,
     known = _tables(db)
     report = ImportReport()
     with immediate(db) as conn:
-        if any(conn.execute(f"SELECT 1 FROM [{t}] LIMIT 1").fetchone() for t in known):
+        if any(conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in known):
             raise ConflictError(
-                f"the library at {db.conn.execute('PRAGMA database_list').fetchone()[2]} is not "
-                "empty; import into a new file (--db new.db)"
-            )
+                f"the library at {_name(db)} is not empty; import into a new file (--db new.db)"
+                " or a new database")
         missing = [m for m in header["migrations"]
                    if not conn.execute("SELECT 1 FROM migrations WHERE name = ?", [m]).fetchone()]
         if missing:
             raise UsageError(f"the export needs migrations this version lacks: {', '.join(missing)}")
-        conn.execute("PRAGMA defer_foreign_keys = ON")
+        if dialect(conn) == "sqlite":  # PostgreSQL checks each row's references as it is inserted
+            conn.execute("PRAGMA defer_foreign_keys = ON")
         loader = _Loader(conn, known)
         for lineno, line in _lines(fp):
             loader.add(lineno, line)
@@ -172,6 +176,7 @@ def import_library(db: sqlite_utils.Database, fp: IO[str], *,
             " FROM materials m JOIN versions v ON v.material_id = m.id"
             " AND v.version = m.current_version"
         )
+        schema_info.advance_identities(conn)
         report.rows, report.tables = loader.count, {t: n for t, n in loader.per_table.items() if n}
         report.users, report.tokens = checks.summary_of_people(conn)
     return report
@@ -256,7 +261,7 @@ class _Loader:
             raise UsageError(f"line {lineno}: {table}: {_integrity(e)}") from None
         except UnicodeEncodeError:
             raise UsageError(f"line {lineno}: {table}: text that is not valid Unicode") from None
-        self.row_lines[(table, int(cur.lastrowid or 0))] = lineno
+        self.row_lines[(table, int(getattr(cur, "lastrowid", 0) or 0))] = lineno
         self.per_table[table] += 1
         self.count += 1
 
@@ -325,6 +330,8 @@ class _Loader:
 
     def check_references(self) -> None:
         """Every reference (deferred until now: plans follow their touchpoints) points at a row."""
+        if dialect(self.conn) != "sqlite":
+            return  # checked row by row as they were inserted (see _integrity)
         for table, rowid, parent, _fk in self.conn.execute("PRAGMA foreign_key_check").fetchall()[:1]:
             line = self.row_lines.get((table, rowid), "?")
             raise UsageError(f"line {line}: {table} refers to a row of {parent} that the file does not have")
@@ -349,4 +356,21 @@ def _integrity(e: sqlite3.IntegrityError) -> str:
     text = str(e)
     if text.startswith("UNIQUE constraint failed: "):
         return f"{text.removeprefix('UNIQUE constraint failed: ')} appears twice"
+    cause = e.__cause__
+    diag = getattr(cause, "diag", None)
+    if type(cause).__name__ == "ForeignKeyViolation" and diag is not None:  # PostgreSQL
+        return f"refers to a row of {_referenced(diag.message_detail)} that the file does not have"
+    if type(cause).__name__ == "UniqueViolation" and diag is not None:
+        return f"{diag.message_detail or text} appears twice"
     return text
+
+
+def _referenced(detail: str | None) -> str:
+    found = re.search(r'table "([^"]+)"', detail or "")
+    return found.group(1) if found else "another table"
+
+
+def _name(db: Any) -> str:
+    if dialect(db.conn) == "sqlite":
+        return str(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    return "this PostgreSQL database"

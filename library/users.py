@@ -171,9 +171,9 @@ class Users:
         at = self.clock()
         with immediate(self._db()) as conn:
             locked = self._lock(conn, key, where, at)
-            conn.execute("INSERT INTO login_attempts (at, name, client, outcome) VALUES (?, ?, ?, ?)",
-                         [at, key, where, "refused" if locked else "pending"])
-            attempt = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+            attempt = conn.execute(
+                "INSERT INTO login_attempts (at, name, client, outcome) VALUES (?, ?, ?, ?)"
+                " RETURNING id", [at, key, where, "refused" if locked else "pending"]).fetchone()[0]
         if locked:
             raise locked
         row = self._db().execute(
@@ -286,8 +286,10 @@ class Tokens:
                     f"token {name!r} already exists; revoke it first: contentgen tokens revoke {name}"
                 )
             conn.execute(
-                "INSERT OR REPLACE INTO tokens (name, token_hash, channels, created_at, revoked_at)"
-                " VALUES (?, ?, ?, ?, NULL)",
+                "INSERT INTO tokens (name, token_hash, channels, created_at, revoked_at)"
+                " VALUES (?, ?, ?, ?, NULL) ON CONFLICT (name) DO UPDATE SET token_hash ="
+                " excluded.token_hash, channels = excluded.channels, created_at ="
+                " excluded.created_at, revoked_at = NULL",
                 [name, _token_hash(token), dumps(scoped), now()],
             )
         return token

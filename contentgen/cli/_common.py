@@ -13,13 +13,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def db_option(f: F) -> F:
-    """--db PATH, falling back to CONTENTGEN_DB, then ./contentgen.db."""
+    """--db PATH|URL, falling back to CONTENTGEN_DB, then ./contentgen.db."""
     return click.option(
         "--db",
         "db",
-        type=click.Path(dir_okay=False),
+        type=str,
         default=None,
-        help="Library file (default: $CONTENTGEN_DB or ./contentgen.db).",
+        metavar="PATH|URL",
+        help="Library: a SQLite file or a postgresql:// URL (default: $CONTENTGEN_DB or "
+             "./contentgen.db).",
     )(f)
 
 

@@ -27,9 +27,10 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
-def check_target(target: Path, library: Path, force: bool) -> None:
+def check_target(target: Path, library: Path | str, force: bool) -> None:
     """Never replace the library itself, nor (without --force) any other SQLite file."""
-    lib_files = [library, *(library.with_name(library.name + s) for s in ("-wal", "-shm", "-journal"))]
+    lib_files = [] if not isinstance(library, Path) else [
+        library, *(library.with_name(library.name + s) for s in ("-wal", "-shm", "-journal"))]
     if target.exists() and any(target.exists() and f.exists() and target.samefile(f) for f in lib_files):
         raise UsageError(f"{target} is the library itself ({library}); export writes JSON Lines to "
                          "another file, e.g. contentgen export backup.jsonl --db "

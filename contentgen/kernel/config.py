@@ -19,9 +19,17 @@ def _path(arg: str | Path | None, env: str, default: Path) -> Path:
     return Path(value) if value else default
 
 
+def _db(arg: str | Path | None) -> Path | str:
+    """The library: a file path, or a postgresql:// URL kept as it is."""
+    value = str(arg) if arg else os.environ.get("CONTENTGEN_DB") or ""
+    if value.startswith(("postgresql://", "postgres://")):
+        return value
+    return Path(value) if value else Path("contentgen.db")
+
+
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path | str  # a SQLite file, or a PostgreSQL URL
     prompts_dir: Path
     rules_dir: Path
     templates_dir: Path
@@ -33,7 +41,7 @@ class Settings:
     @classmethod
     def load(cls, db: str | Path | None = None, model: str | None = None) -> Settings:
         return cls(
-            db_path=_path(db, "CONTENTGEN_DB", Path("contentgen.db")),
+            db_path=_db(db),
             prompts_dir=_path(None, "CONTENTGEN_PROMPTS_DIR", ROOT / "prompts"),
             rules_dir=_path(None, "CONTENTGEN_RULES_DIR", ROOT / "rules"),
             templates_dir=_path(None, "CONTENTGEN_TEMPLATES_DIR", ROOT / "templates"),

@@ -81,13 +81,14 @@ def record(
         if existing is None:
             cur = conn.execute(
                 "INSERT INTO deliveries (client, idempotency_key, request_hash, material_id, version,"
-                " channel, recipients, sent_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " channel, recipients, sent_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 [
                     client, key, body_hash, ack["material_id"], ack["version"], ack["channel"],
                     ack["recipients"], ack.get("sent_at"), now(),
                 ],
             )
-            found = _row(conn, "id = ?", [cur.lastrowid])
+            found = _row(conn, "id = ?", [cur.fetchone()[0]])
             assert found is not None
             existing, replayed = found[0], False
             if then is not None:

@@ -19,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from library import migrations
 from library import released as dq
-from library._db import Connections
+from library._db import connections
 from library.api.guard import ApiLimits
 from library.api.models import ErrorBody
 from library.api.params import ApiError
@@ -47,8 +47,8 @@ class DeliveryContext:
         self.limits = limits or ApiLimits()
         # Our own per-thread connections: the API's reads never wait on a UI transaction, and
         # its writes wait for the lock only briefly (then 503), never the CLI's 30 s.
-        self.connections = Connections(
-            library.path, busy_timeout_ms=int(self.limits.write_lock_timeout_s * 1000))
+        self.connections = connections(
+            library.target, busy_timeout_ms=int(self.limits.write_lock_timeout_s * 1000))
         self._item_cache: dict[tuple[Any, ...], bytes] = {}
         self._cache_lock = threading.Lock()
         # The library may have been opened before library.api.deliveries registered its table;

@@ -138,6 +138,12 @@ def install_error_handlers(app: FastAPI, limits: ApiLimits) -> None:
 
     @app.exception_handler(sqlite3.OperationalError)
     async def database_busy(request: Request, e: sqlite3.OperationalError) -> Response:
+        if "unreachable" in str(e):  # PostgreSQL down or restarting (library.pg)
+            log.error("database unreachable on %s %s: answered 503", request.method,
+                      request.url.path)
+            return error_response(503, "unavailable", "the library's database is unreachable; "
+                                  f"retry in {limits.retry_after_s} s",
+                                  {"Retry-After": str(limits.retry_after_s)})
         if "locked" not in str(e) and "busy" not in str(e):
             return await unexpected(request, e)
         log.warning("database busy on %s %s for over %g s: answered 503", request.method,

@@ -111,9 +111,10 @@ def blank_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def lib(tmp_path: Path, blank_library: Path) -> Iterator[Library]:
-    shutil.copy(blank_library, tmp_path / "api.db")
-    library = Library.open(tmp_path / "api.db", checker=pass_checker)
+def lib(library_target: str | Path, request: pytest.FixtureRequest) -> Iterator[Library]:
+    if isinstance(library_target, Path):  # copying a migrated file is faster than migrating
+        shutil.copy(request.getfixturevalue("blank_library"), library_target)
+    library = Library.open(library_target, checker=pass_checker)
     yield library
     library.close()
 

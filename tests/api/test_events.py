@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from contentgen.testing_pg import raw_connection
 from library import Library, outcomes
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @contextmanager
 def write_lock(lib: Library) -> Iterator[None]:
     """Another process holding the library's write lock (a CLI command, an import, a backup)."""
-    conn = sqlite3.connect(lib.path, timeout=0, isolation_level=None)
+    conn = raw_connection(lib.target)
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield

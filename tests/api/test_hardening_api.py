@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from contentgen.testing_pg import raw_connection
 from library import Library
 from library.api.app import create_app
 from library.api.guard import ApiLimits
@@ -30,7 +31,7 @@ def ack(mid: str, **kw: Any) -> dict[str, Any]:
 @contextmanager
 def write_lock(lib: Library) -> Iterator[sqlite3.Connection]:
     """Another process's write transaction (a CLI command, an import, a backup) holding the lock."""
-    conn = sqlite3.connect(lib.path, timeout=0, isolation_level=None)
+    conn = raw_connection(lib.target)
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

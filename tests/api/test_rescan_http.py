@@ -33,7 +33,7 @@ def test_withdrawn_is_a_tombstone_and_a_404_until_compliance_reinstates_it(
     lib.users.add("cora", "compliance")
     mid = world.released("app_push", industry="cosmetics", body=FLAGGED)
     other = world.released("app_push", industry="cosmetics", body=CLEAN)
-    db = str(lib.path)
+    db = str(lib.target)
     first = client.get("/v1/sync").json()
     assert {i["id"] for i in first["items"]} == {mid, other}
     cursor = first["next_cursor"]

@@ -3,7 +3,6 @@ the approved payload, idempotent, 422 when too long, 503 under a held write lock
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from contentgen.kernel.report import ComplianceReport, Finding
+from contentgen.testing_pg import dump_text, raw_connection
 from library import Library, sent_text
 from tests.api.conftest import CONTENT, ErrorOf, LiveServer, World
 
@@ -64,11 +64,7 @@ def test_an_edited_send_is_queued_rechecked_and_replayed_once(wecom: httpx.Clien
     assert item["recheck_verdict"] == "block" and item["finding"]["severity"] == "error"
     assert "保本" in item["diff"]
     assert [e.action for e in lib.history(mid)].count(sent_text.ACTION) == 1
-    conn = sqlite3.connect(lib.path)
-    try:
-        assert "张三" not in "\n".join(conn.iterdump())
-    finally:
-        conn.close()
+    assert "张三" not in dump_text(lib.target)
 
 
 def test_a_long_or_binary_sent_text_is_422(wecom: httpx.Client, world: World, err: ErrorOf) -> None:
@@ -87,7 +83,7 @@ def test_a_held_write_lock_is_a_503_and_the_retry_records_once(
         wecom: httpx.Client, world: World, lib: Library, err: ErrorOf) -> None:
     mid = world.released("wecom_1v1")
     body = ack(mid, sent_text=EDITED, recipient_name="张三")
-    held = sqlite3.connect(lib.path, timeout=0, isolation_level=None)
+    held = raw_connection(lib.target)
     posted: dict[str, Any] = {}
     try:
         held.execute("BEGIN IMMEDIATE")

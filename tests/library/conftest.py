@@ -79,12 +79,13 @@ def draft_factory() -> Callable[..., Draft]:
 
 
 @pytest.fixture
-def lib_path(tmp_path: Path) -> Path:
-    return tmp_path / "library.db"
+def lib_path(library_target: str | Path) -> str | Path:
+    """The library's file, or its PostgreSQL URL (--backend postgresql)."""
+    return library_target
 
 
 @pytest.fixture
-def lib(lib_path: Path) -> Any:
+def lib(lib_path: str | Path) -> Any:
     """A library with alice (operator), bob (operator), rita (reviewer), ray (reviewer),
     carl (compliance) and ada (admin)."""
     library = Library.open(lib_path, checker=word_checker)

@@ -332,7 +332,7 @@ def test_the_cli_reports_people_tokens_and_what_it_withdrew(lib: Library, draft_
     mid = released(lib, draft_factory)  # an sms with no opt-out line: today's rules block it
     lib.tokens.create("app", ["sms"])
     backup = tmp_path / "backup.jsonl"
-    code, _, err = cli_main("export", str(backup), "--db", str(lib.path))
+    code, _, err = cli_main("export", str(backup), "--db", str(lib.target))
     assert code == 0, err
     code, out, err = cli_main("import", str(backup), "--db", str(tmp_path / "new.db"))
     assert code == 0, err

@@ -4,7 +4,6 @@ from delivery into the compliance queue until a compliance officer reinstates th
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 
 from contentgen.kernel.errors import UsageError
 from contentgen.testing import cli_main, cli_ok
+from contentgen.testing_pg import table_rows
 from contentgen.usecases import RulePacks
 from library import Library
 from library.errors import NotFoundError, PermissionDenied, TransitionError
@@ -35,12 +35,7 @@ def _to(lib: Library, draft_factory: Any, state: str, body: str) -> str:
 
 def _snapshot(path: Path) -> dict[str, list[Any]]:
     """Every row of the tables a rescan could touch."""
-    conn = sqlite3.connect(path)
-    try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
-                for t in ("materials", "versions", "audit", "changes")}
-    finally:
-        conn.close()
+    return table_rows(path, ("materials", "versions", "audit", "changes"))
 
 
 def test_clean_rescan_records_reports_and_changes_nothing_visible(

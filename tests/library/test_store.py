@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,10 @@ import sqlite_utils
 
 import library
 from contentgen.kernel.errors import UsageError
+from contentgen.testing_pg import raw_connection
 from contentgen.usecases import open_library
 from library import Library, migrations
+from library._db import connections
 from library.errors import ConflictError, NotFoundError, PermissionDenied
 
 
@@ -21,6 +22,7 @@ def test_public_surface() -> None:
                                     "MaterialVersion", "Page", "Released", "Token", "User"}
 
 
+@pytest.mark.sqlite_only
 def test_open_sets_up_wal_foreign_keys_and_records_migrations(lib_path: Path) -> None:
     lib = open_library(lib_path)
     db = lib._db()
@@ -43,7 +45,7 @@ def test_an_appended_migration_runs_once_and_a_failing_one_rolls_back(
         db.execute("ALTER TABLE materials ADD COLUMN priority INTEGER")
 
     def m901_test_broken(db: sqlite_utils.Database) -> None:
-        db.execute("CREATE TABLE half_done (x)")
+        db.execute("CREATE TABLE half_done (x TEXT)")
         raise RuntimeError("boom")
 
     registered = migrations._REGISTERED
@@ -51,14 +53,14 @@ def test_an_appended_migration_runs_once_and_a_failing_one_rolls_back(
     migrations.migration(m900_test_priority)
     # Registered by this module, which is no declared component: refused, not run.
     with pytest.raises(ValueError, match="not a declared component"):
-        migrations.apply(sqlite_utils.Database(lib_path))
+        migrations.apply(connections(lib_path).db())
     monkeypatch.setattr(migrations, "COMPONENTS", (*migrations.COMPONENTS, ("test", __name__)))
-    assert migrations.apply(sqlite_utils.Database(lib_path)) == ["m900_test_priority"]
-    assert migrations.apply(sqlite_utils.Database(lib_path)) == []
+    assert migrations.apply(connections(lib_path).db()) == ["m900_test_priority"]
+    assert migrations.apply(connections(lib_path).db()) == []
     migrations.migration(m901_test_broken)
     with pytest.raises(RuntimeError):
-        migrations.apply(sqlite_utils.Database(lib_path))
-    assert "half_done" not in sqlite_utils.Database(lib_path).table_names()
+        migrations.apply(connections(lib_path).db())
+    assert "half_done" not in connections(lib_path).db().table_names()
 
 
 def test_version_keeps_provenance(lib: Library, draft_factory: Any) -> None:
@@ -107,6 +109,7 @@ def test_list_filters_search_and_pages(lib: Library, draft_factory: Any) -> None
             lib.list(**bad)
 
 
+@pytest.mark.sqlite_only  # EXPLAIN QUERY PLAN is SQLite's
 def test_filtered_list_uses_indexes_not_a_table_scan(lib: Library) -> None:
     conn = lib._db().conn
     for column in ("status", "industry", "channel", "segment", "locale"):
@@ -158,7 +161,7 @@ def test_users_and_passwords(lib: Library) -> None:
 def test_tokens_hashed_scoped_revocable(lib: Library) -> None:
     token = lib.tokens.create("app", ["sms", "app_push"])
     assert lib.tokens.authenticate(token).channels == ["sms", "app_push"]
-    raw = sqlite3.connect(lib.path).execute("SELECT * FROM tokens").fetchall()
+    raw = raw_connection(lib.target).execute("SELECT * FROM tokens").fetchall()
     assert token not in repr(raw)
     with pytest.raises(ConflictError, match="revoke it first"):
         lib.tokens.create("app", ["sms"])

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from contentgen.kernel.errors import UsageError
+from contentgen.testing_pg import raw_connection
 from library import Library
 from library.errors import ConflictError, NotFoundError, PermissionDenied, TransitionError
 
@@ -290,7 +291,7 @@ def test_save_draft_roles(lib: Library, draft_factory: Any) -> None:
 
 def test_audit_log_is_append_only(lib: Library, draft_factory: Any, lib_path: Any) -> None:
     bring_to(lib, draft_factory, "approved")
-    conn = sqlite3.connect(lib_path)
+    conn = raw_connection(lib_path)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute("UPDATE audit SET actor = 'mallory'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):

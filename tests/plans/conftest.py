@@ -33,11 +33,9 @@ def generator():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def lib(isolated_env: Path):  # type: ignore[no-untyped-def]
+def lib(library_target):  # type: ignore[no-untyped-def]
     """A fresh library with an operator, two reviewers and a compliance officer."""
-    import library.api.deliveries  # noqa: F401 - its migration too: the schedule endpoint reads acks
-
-    library = open_library(isolated_env / "plans.db")
+    library = open_library(library_target)
     library.users.add("olga", "operator")
     library.users.add("rita", "reviewer")
     library.users.add("remy", "reviewer")

@@ -29,7 +29,7 @@ def test_templates_lists_the_objectives() -> None:
 
 
 def test_create_save_show_submit_approve_release(lib: Library) -> None:
-    db = str(lib.path)
+    db = str(lib.target)
     out = run("plan", "create", *ISSUE_ARGS, "--save", "--as", "olga", "--db", db, "--format", "json").stdout
     created = json.loads(out[out.index("{"):])
     plan_id = created["id"]
@@ -48,7 +48,7 @@ def test_create_save_show_submit_approve_release(lib: Library) -> None:
 
 
 def test_edit_and_single_review_commands(lib: Library, tmp_path: Path) -> None:
-    db = str(lib.path)
+    db = str(lib.target)
     out = run("plan", "create", *ISSUE_ARGS[:-2], "--start", "2026-12-01", "--days", "7", "--save", "--as", "olga",
               "--db", db).stdout
     plan_id = out.strip().splitlines()[-1]
@@ -93,14 +93,14 @@ def test_dry_run_prints_the_calendar_without_generating() -> None:
 )
 def test_errors_are_one_line_with_their_exit_code(lib: Library, capsys: pytest.CaptureFixture[str],
                                                    argv: list[str], code: int, fragment: str) -> None:
-    got, _, err = run_main(*argv, "--db", str(lib.path))
+    got, _, err = run_main(*argv, "--db", str(lib.target))
     assert got == code, err
     assert err.startswith("Error: ") and fragment in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
 
 
 def test_operator_cannot_approve_a_plan(lib: Library, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(lib.path)
+    db = str(lib.target)
     plan_id = run("plan", "create", *ISSUE_ARGS[:-2], "--start", "2026-12-01", "--days", "7", "--save",
                   "--as", "olga", "--db", db).stdout.strip().splitlines()[-1]
     run("plan", "submit", plan_id, "--as", "olga", "--db", db)

@@ -32,7 +32,7 @@ def page_as(user: str) -> Any:
 
 @pytest.fixture
 def ui_lib(lib: Library, monkeypatch: pytest.MonkeyPatch) -> Library:
-    monkeypatch.setenv("CONTENTGEN_DB", str(lib.path))  # the page opens the same file
+    monkeypatch.setenv("CONTENTGEN_DB", str(lib.target))  # the page opens the same file
     return lib
 
 
