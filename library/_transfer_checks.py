@@ -61,8 +61,8 @@ def check_structure(conn: sqlite3.Connection, lines: Lines) -> None:
         f"{lines.of(m)}: materials.current_version of {m} is {cur}, but its versions are {n} up to v{top}"
         for m, cur, n, top in q(
             "SELECT m.id, m.current_version, COUNT(v.version), MAX(v.version) FROM materials m"
-            " LEFT JOIN versions v ON v.material_id = m.id GROUP BY m.id"
-            " HAVING COUNT(v.version) != m.current_version OR MAX(v.version) IS NOT m.current_version")
+            " LEFT JOIN versions v ON v.material_id = m.id GROUP BY m.id, m.current_version"
+            " HAVING COUNT(v.version) != m.current_version OR COALESCE(MAX(v.version), -1) != m.current_version")
     ]
     problems += [
         f"{lines.of(m)}: materials.status of {m} is {ms}, but its current version is {vs}"
@@ -79,8 +79,8 @@ def check_structure(conn: sqlite3.Connection, lines: Lines) -> None:
         f"{lines.of(m, n)}: versions.status of {m} v{n} is {s}, but the material "
         + ("serves another version" if s == "released" else "is not retired")
         for m, n, s in q("SELECT v.material_id, v.version, v.status FROM versions v JOIN materials m ON"
-                         " m.id = v.material_id WHERE (v.status = 'released' AND v.version IS NOT"
-                         " m.released_version) OR (v.status = 'retired' AND m.status != 'retired')")
+                         " m.id = v.material_id WHERE (v.status = 'released' AND v.version !="
+                         " COALESCE(m.released_version, -1)) OR (v.status = 'retired' AND m.status != 'retired')")
     ]
     problems += [
         f"{lines.of(m)}: materials.created_by of {m} is {c!r}, but version 1 is by {a!r}"

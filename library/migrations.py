@@ -66,7 +66,7 @@ def apply(db: sqlite_utils.Database) -> list[str]:
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         if getattr(db, "dialect", "sqlite") == "postgresql":
-            db.executescript(pg_schema.FUNCTIONS)  # CREATE OR REPLACE: current on every open
+            db.conn.executescript(pg_schema.FUNCTIONS)  # as written: no type translation  # CREATE OR REPLACE: current on every open
         db.conn.execute("COMMIT")
     except BaseException:
         db.conn.execute("ROLLBACK")
