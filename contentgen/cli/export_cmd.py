@@ -95,7 +95,7 @@ def import_cmd(file: str, db: str | None) -> None:
             report = import_into(lib, fp, checker=checker)
     for line in report.lines():
         click.echo(line)
-    click.echo(f"into {lib.path}")
+    click.echo(f"into {lib.name}")
 
 
 def _rule_pack_checker(rules_dir: Path) -> Callable[..., Any]:
