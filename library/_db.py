@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -44,35 +44,32 @@ def dialect(conn: Any) -> str:
     return str(getattr(conn, "dialect", "sqlite"))
 
 
-class Connections:
-    """One connection per thread: sqlite3 connections must not be shared mid-transaction."""
+class PerThread:
+    """One connection per thread (sqlite3 and psycopg connections must not be shared
+    mid-transaction), all closed together; a backend says how to open one."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
-        self.path = path
+    def __init__(self, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         # How long a statement waits for another connection's write lock before "database is
         # locked": the CLI and UI wait long; the delivery API waits briefly and answers 503.
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[Any] = []
         self._lock = threading.Lock()
 
-    def db(self) -> sqlite_utils.Database:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        if db is None:
-            conn = sqlite3.connect(
-                str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False
-            )
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            # FULL: a commit the caller saw is on disk, even after power loss (system of record).
-            conn.execute("PRAGMA synchronous = FULL")
-            # 64 MiB page cache: index and search-tree updates stay in memory on big libraries.
-            conn.execute("PRAGMA cache_size = -65536")
-            db = sqlite_utils.Database(conn, execute_plugins=False)
+    def db(self) -> Any:
+        db = getattr(self._local, "db", None)
+        if db is None or not self._usable(db):
+            db = self._open()
             self._local.db = db
             with self._lock:
-                self._all.append(conn)
+                self._all.append(db.conn)
         return db
+
+    def _open(self) -> Any:
+        raise NotImplementedError
+
+    def _usable(self, db: Any) -> bool:
+        return True
 
     def close(self) -> None:
         with self._lock:
@@ -80,6 +77,29 @@ class Connections:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+class Connections(PerThread):
+    """SQLite: one connection per thread to the library file."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        super().__init__(busy_timeout_ms=busy_timeout_ms)
+        self.path = path
+
+    def db(self) -> sqlite_utils.Database:
+        return cast(sqlite_utils.Database, super().db())
+
+    def _open(self) -> sqlite_utils.Database:
+        conn = sqlite3.connect(
+            str(self.path), timeout=self.busy_timeout_ms / 1000, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # FULL: a commit the caller saw is on disk, even after power loss (system of record).
+        conn.execute("PRAGMA synchronous = FULL")
+        # 64 MiB page cache: index and search-tree updates stay in memory on big libraries.
+        conn.execute("PRAGMA cache_size = -65536")
+        return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 @contextmanager

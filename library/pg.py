@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
 
 from library import pg_schema
+from library._db import PerThread
 
 # One key for the whole library: `BEGIN IMMEDIATE` on SQLite takes the database's write lock.
 WRITE_LOCK_KEY = 0x636F6E74  # "cont"
@@ -222,29 +222,19 @@ class Database:
         """SQLite's journal mode; PostgreSQL always logs ahead."""
 
 
-class Connections:
-    """One PostgreSQL connection per thread, like library._db.Connections for SQLite files."""
+class Connections(PerThread):
+    """PostgreSQL: one connection per thread, like library._db.Connections for SQLite files;
+    a connection the server dropped is replaced on next use."""
 
     def __init__(self, url: str, *, busy_timeout_ms: int):
+        super().__init__(busy_timeout_ms=busy_timeout_ms)
         self.url = url
-        self.busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        self._all: list[Connection] = []
-        self._lock = threading.Lock()
 
     def db(self) -> Database:
-        db: Database | None = getattr(self._local, "db", None)
-        if db is None or db.conn.raw.closed:
-            db = Database(Connection(self.url, lock_timeout_ms=self.busy_timeout_ms))
-            self._local.db = db
-            with self._lock:
-                self._all.append(db.conn)
-        return db
+        return cast(Database, super().db())
 
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+    def _open(self) -> Database:
+        return Database(Connection(self.url, lock_timeout_ms=self.busy_timeout_ms))
 
+    def _usable(self, db: Any) -> bool:
+        return not db.conn.raw.closed
