@@ -32,9 +32,9 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	else echo "PostgreSQL missing: sudo apt-get install postgresql (the PostgreSQL test pass needs it)"; exit 1; fi
 
-# The library, workflow, API and plan tests that open a library, on PostgreSQL.
+# The library, workflow, API, plan and queue tests that open a library, on PostgreSQL.
 test-postgres: install postgres
-	$(BIN)/pytest tests/library tests/api tests/plans --backend postgresql
+	$(BIN)/pytest tests/library tests/api tests/plans tests/queue --backend postgresql
 
 lint: install
 	$(BIN)/ruff check contentgen library review_ui tests benchmarks
@@ -44,7 +44,7 @@ typecheck: install
 
 test: install browser postgres lint typecheck
 	$(BIN)/pytest
-	$(BIN)/pytest tests/library tests/api tests/plans --backend postgresql
+	$(BIN)/pytest tests/library tests/api tests/plans tests/queue --backend postgresql
 
 # Seeds demo users and materials, starts the delivery API and the review UI (scripts/run.sh).
 run: install

@@ -22,6 +22,8 @@ BUSY_TIMEOUT_MS = 30_000
 
 def connections(target: str | Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Any:
     """Per-thread connections to a library: a postgresql:// URL, or else a SQLite file."""
+    if target is None or str(target) in ("", "None"):
+        raise ValueError(f"no library given (got {target!r}): pass a SQLite file or a postgresql:// URL")
     if is_url(target):
         from library import pg  # psycopg loads only for a PostgreSQL library
 

@@ -32,6 +32,8 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("outcomes", "library.outcomes"),  # outcome events (issue 15)
     ("slots", "library.slots"),  # variant slots and their picks (issue 15)
     ("sent_text", "library.sent_text"),  # texts as actually sent, edits after approval (issue 15)
+    ("rate_limits", "library.rate_limits"),  # the provider's limit shared by every worker (issue 14)
+    ("batches", "library.batches"),  # queued generation batches and their items (issue 14)
 )
 _REGISTERED: dict[str, list[Migration]] = {}  # module → its migrations, in definition order
 

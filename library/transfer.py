@@ -47,7 +47,7 @@ FORMAT, FORMAT_VERSION = "contentgen-library", 1
 # Known tables first, parents before children; tables other migrations add follow by name.
 # (Parents first matters on PostgreSQL, whose foreign keys are checked row by row.)
 ORDER = ["users", "tokens", "materials", "versions", "audit", "changes", "plans",
-         "plan_touchpoints", "deliveries", "slots", "slot_variants", "slot_picks"]
+         "plan_touchpoints", "deliveries", "slots", "slot_variants", "slot_picks", "batches", "batch_items"]
 _SKIP_PREFIXES = ("sqlite_", "material_search", "migrations")
 MAX_LINE = 16 * 1024 * 1024  # one row; far above any real one (content is capped per field)
 

@@ -3,7 +3,8 @@
 `--backend postgresql` (or CONTENTGEN_TEST_BACKEND=postgresql) runs the library fixtures on a
 real PostgreSQL server this run starts (contentgen.testing_pg). That run keeps only the tests
 that open a library through `library_target`; a test about SQLite files themselves carries
-`@pytest.mark.sqlite_only` and is left out of it.
+`@pytest.mark.sqlite_only` and is left out of it. A test of what only PostgreSQL has (the
+task queue) carries `@pytest.mark.postgresql_only` and is left out of the SQLite run instead.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("backend") != "postgresql":
+        pg_only = [i for i in items if i.get_closest_marker("postgresql_only") is not None]
+        if pg_only:
+            config.hook.pytest_deselected(items=pg_only)
+            items[:] = [i for i in items if i.get_closest_marker("postgresql_only") is None]
         return
     # Only what runs on a library (through library_target); the rest ran on the SQLite pass.
     kept = [i for i in items if i.get_closest_marker("sqlite_only") is None

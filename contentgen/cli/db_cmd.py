@@ -23,6 +23,12 @@ def migrate_cmd(db: str | None) -> None:
     applied = db_copy.migrate(target)
     click.echo(f"{db_copy.name(target)}: " + (f"applied {len(applied)} migrations: "
                                               + ", ".join(applied) if applied else "up to date"))
+    # A PostgreSQL URL (a file is a Path): the task queue lives in that database, in its own schema.
+    if isinstance(target, str):
+        from contentgen.usecases import batch_queue
+
+        created = batch_queue.ensure_schema(str(target))
+        click.echo(f"task queue (schema {batch_queue.SCHEMA}): " + ("created" if created else "up to date"))
 
 
 @db_group.command("copy")

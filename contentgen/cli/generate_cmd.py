@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import click
 
+from contentgen.cli._batch_progress import rate_options
 from contentgen.cli._common import brief_from_options, brief_options, db_option, emit_json
 from contentgen.generate import (
     DEFAULT_DRAFT_DEADLINE_S,
@@ -44,12 +45,18 @@ DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
               help="Seconds one draft may take, retries and rewrites included; then it fails.")
 @click.option("--batch-timeout", "batch_timeout_s", type=click.FloatRange(min=0, min_open=True),
               default=None, help="Seconds the whole batch may take; unfinished drafts then fail.")
+@click.option("--queue", "queued", is_flag=True,
+              help="Put the batch on the shared queue (PostgreSQL library) for `contentgen worker`s "
+                   "on any host; implies --save. Progress shows until it is complete.")
+@click.option("--no-wait", is_flag=True, help="With --queue: print the batch id and return at once.")
+@rate_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @db_option
 def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed: int | None,
                  max_rewrites: int, model_name: str | None, save: bool, as_user: str | None,
-                 timeout_s: float, batch_timeout_s: float | None,
+                 timeout_s: float, batch_timeout_s: float | None, queued: bool, no_wait: bool,
+                 rpm: float | None, tpm: float | None,
                  fmt: str, quiet: bool, db: str | None, **brief_opts: Any) -> None:
     """Generate drafts, check them, print them (and --save them to the library).
 
@@ -58,6 +65,7 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         --content-type short_video_script --channel video_account --locale zh-CN \\
         --product "氨基酸洁面乳" --selling-point "温和不紧绷" --variants 3 --format json
     contentgen generate --briefs briefs.yaml --variants 2 --save --as olga --timeout 90
+    CONTENTGEN_DB=postgresql://… contentgen generate --briefs big.jsonl --as olga --queue
     With --save drafts are committed as they complete (a few per transaction, within a
     second): an interrupted batch keeps what it finished, and the same command again
     generates only what is missing.
@@ -71,6 +79,13 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         jobs = jobs_for(brief_from_options(brief_opts), variants)
 
     settings = Settings.load(db=db, model=model_name)
+    if queued:
+        _enqueue(settings, jobs, failures, as_user=as_user, briefs_file=briefs_file, no_wait=no_wait,
+                 options={"max_rewrites": max_rewrites, "seed": seed, "timeout_s": timeout_s},
+                 fmt=fmt, quiet=quiet)
+        return
+    if no_wait:
+        raise click.UsageError("--no-wait goes with --queue")
     saver: Any = None
     if save:
         from contentgen import usecases
@@ -88,8 +103,13 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
 
     # No single HTTP wait may outlast the draft's own deadline.
     http_timeout = min(DEFAULT_HTTP_TIMEOUT_S, timeout_s)
-    gen = Generator(settings, handle=get_model(settings, model=model_name, timeout=http_timeout),
-                    max_rewrites=max_rewrites, seed=seed, deadline_s=timeout_s)
+    handle = get_model(settings, model=model_name, timeout=http_timeout)
+    if rpm or tpm:
+        from contentgen.kernel.rate import Limits
+        from contentgen.providers.rate_limit import RateLimiter
+
+        handle.limiter = RateLimiter(Limits(rpm=rpm, tpm=tpm))  # this process's requests
+    gen = Generator(settings, handle=handle, max_rewrites=max_rewrites, seed=seed, deadline_s=timeout_s)
     try:
         result = _run_with_progress(gen, jobs, concurrency, quiet or not jobs,
                                     on_draft=saver.save if saver else None, deadline_s=batch_timeout_s)
@@ -116,6 +136,42 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         )
     # ctx.exit works under standalone and embedded invocation alike (a return value would not)
     click.get_current_context().exit(1 if result.failures else 0)
+
+
+def _enqueue(settings: Settings, jobs: list[Job], failures: list[Failure], *, as_user: str | None,
+             briefs_file: str | None, no_wait: bool, options: dict[str, Any], fmt: str, quiet: bool) -> None:
+    """--queue: record the batch, put what is not done on the queue, then follow it."""
+    from contentgen import usecases
+    from contentgen.cli._batch_progress import line, report_failures, watch
+    from contentgen.usecases import batch_queue
+    from library import batches
+
+    for f in failures:  # lines of the briefs file that are not briefs: said, never queued
+        click.echo(f"Error: brief ({f.source}) failed: {f.error}", err=True)
+    batch_queue.require_postgres(settings.db_path)
+    with usecases.open_library(settings.db_path) as lib:
+        done = batch_queue.enqueue(lib, jobs, as_user=as_user or os.environ.get("CONTENTGEN_USER"),
+                                   options=options, source=briefs_file or "flags")
+        again = f", {done.waiting} already on the queue" if done.waiting else ""
+        click.echo(f"batch {done.batch.id}: {done.queued} drafts queued{again}, "
+                   f"{done.batch.total} in the batch", err=True)
+        if no_wait:
+            click.echo(done.batch.id)
+            click.echo(f"follow it with: contentgen batch status {done.batch.id} --watch", err=True)
+            click.get_current_context().exit(1 if failures else 0)
+        try:
+            p = watch(lib, done.batch.id, quiet=quiet)
+        except KeyboardInterrupt:
+            click.echo(f"\nstopped watching; the batch goes on on the workers: "
+                       f"contentgen batch status {done.batch.id} --watch", err=True)
+            raise
+        if fmt == "json":
+            emit_json([{"key": i.key, "status": i.status, "material_id": i.material_id, "version": i.version,
+                        "verdict": i.verdict, "error": i.error, "source": i.source}
+                       for i in batches.items(lib, done.batch.id)])
+        failed = report_failures(lib, done.batch.id)
+        click.echo(line(p), err=True)
+    click.get_current_context().exit(1 if failed or failures else 0)
 
 
 def _run_with_progress(gen: Generator, jobs: list[Job], concurrency: int, quiet: bool, *,

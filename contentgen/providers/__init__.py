@@ -14,9 +14,10 @@ from contentgen.kernel.config import Settings
 from contentgen.kernel.schemas import ModelInfo
 from contentgen.providers.offline import OFFLINE_MODEL_NAME, OfflineChatModel
 from contentgen.providers.openai_provider import build_chat_openai
+from contentgen.providers.rate_limit import RateLimiter
 from contentgen.providers.retry import RetryPolicy
 
-__all__ = ["ModelHandle", "OfflineChatModel", "RetryPolicy", "get_model"]
+__all__ = ["ModelHandle", "OfflineChatModel", "RateLimiter", "RetryPolicy", "get_model"]
 
 
 @dataclass
@@ -29,6 +30,14 @@ class ModelHandle:
     # Flipped to False the first time a server rejects response_format json_schema,
     # so later drafts go straight to JSON mode instead of paying a 400 each time.
     json_schema: bool = True
+    # The provider's rate limit (contentgen.providers.rate_limit); None: requests go at once.
+    limiter: RateLimiter | None = None
+
+    async def aclose(self) -> None:
+        """Close the async HTTP client's connections (before the event loop that used them ends)."""
+        client = getattr(self.chat, "http_async_client", None)
+        if client is not None and hasattr(client, "aclose"):
+            await client.aclose()
 
 
 def get_model(

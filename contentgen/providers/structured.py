@@ -23,11 +23,13 @@ from pydantic import BaseModel, ValidationError
 
 from contentgen.kernel.errors import ProviderError
 from contentgen.kernel.schemas import Attempt
+from contentgen.providers.rate_limit import estimate_tokens
 from contentgen.providers.retry import (
     PROVIDER_FAILURES,
     acall_with_retry,
     call_with_retry,
     describe,
+    retry_after,
     status_of,
 )
 
@@ -169,15 +171,28 @@ def _text(message: Any) -> str:
     return message.text if isinstance(message, BaseMessage) else str(message)
 
 
+def _throttled(conv: _Conversation, exc: BaseException) -> None:
+    """A 429 tells the shared limit: every worker pauses and slows down, not just this one."""
+    if conv.handle.limiter is not None and status_of(exc) == 429:
+        conv.handle.limiter.throttled(retry_after(exc))
+
+
 def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) -> str:
     def once() -> str:
+        shaped, limiter = conv.shape(messages), conv.handle.limiter
+        booked = estimate_tokens(shaped)
+        if limiter is not None:
+            limiter.acquire_sync(booked)
         started = time.perf_counter()
         try:
-            answer = conv.handle.chat.invoke(conv.shape(messages), **conv.call_kwargs())
+            answer = conv.handle.chat.invoke(shaped, **conv.call_kwargs())
         except PROVIDER_FAILURES as e:  # a bug is not an attempt: it propagates as itself
             conv.record(purpose, started, e)
+            _throttled(conv, e)
             raise
         conv.record(purpose, started, None)
+        if limiter is not None:
+            limiter.settle(booked, answer)
         return _text(answer)
 
     try:
@@ -191,13 +206,20 @@ def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) ->
 
 async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: str) -> str:
     async def once() -> str:
+        shaped, limiter = conv.shape(messages), conv.handle.limiter
+        booked = estimate_tokens(shaped)
+        if limiter is not None:
+            await limiter.acquire(booked)
         started = time.perf_counter()
         try:
-            answer = await conv.handle.chat.ainvoke(conv.shape(messages), **conv.call_kwargs())
+            answer = await conv.handle.chat.ainvoke(shaped, **conv.call_kwargs())
         except PROVIDER_FAILURES as e:  # a bug is not an attempt: it propagates as itself
             conv.record(purpose, started, e)
+            _throttled(conv, e)
             raise
         conv.record(purpose, started, None)
+        if limiter is not None:
+            limiter.settle(booked, answer)
         return _text(answer)
 
     try:
