@@ -67,12 +67,6 @@ class Library:
         """The file, or the URL without its password: what messages call this library."""
         return redacted(str(self.target))
 
-    def __enter__(self) -> Library:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         self._conns.close()
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any, TextIO
 
 import click
@@ -149,7 +150,7 @@ def _enqueue(settings: Settings, jobs: list[Job], failures: list[Failure], *, as
     for f in failures:  # lines of the briefs file that are not briefs: said, never queued
         click.echo(f"Error: brief ({f.source}) failed: {f.error}", err=True)
     batch_queue.require_postgres(settings.db_path)
-    with usecases.open_library(settings.db_path) as lib:
+    with closing(usecases.open_library(settings.db_path)) as lib:
         done = batch_queue.enqueue(lib, jobs, as_user=as_user or os.environ.get("CONTENTGEN_USER"),
                                    options=options, source=briefs_file or "flags")
         again = f", {done.waiting} already on the queue" if done.waiting else ""

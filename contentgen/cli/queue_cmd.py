@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from contextlib import closing
 
 import click
 
@@ -70,7 +71,7 @@ def list_cmd(fmt: str, db: str | None) -> None:
     from contentgen.kernel.config import Settings
     from library import batches
 
-    with usecases.open_library(Settings.load(db=db).db_path) as lib:
+    with closing(usecases.open_library(Settings.load(db=db).db_path)) as lib:
         rows = batches.recent(lib)
         if fmt == "json":
             click.echo(json.dumps([{**p.as_dict(), "created_at": b.created_at, "author": b.author,
@@ -93,7 +94,7 @@ def status_cmd(batch_id: str, follow: bool, fmt: str, db: str | None) -> None:
     from contentgen.kernel.config import Settings
     from library import batches
 
-    with usecases.open_library(Settings.load(db=db).db_path) as lib:
+    with closing(usecases.open_library(Settings.load(db=db).db_path)) as lib:
         p = watch(lib, batch_id) if follow else batches.progress(lib, batch_id)
         if fmt == "json":
             items = [{"key": i.key, "status": i.status, "starts": i.starts, "material_id": i.material_id,

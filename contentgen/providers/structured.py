@@ -180,7 +180,7 @@ def _throttled(conv: _Conversation, exc: BaseException) -> None:
 def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) -> str:
     def once() -> str:
         shaped, limiter = conv.shape(messages), conv.handle.limiter
-        booked = estimate_tokens(shaped)
+        booked = estimate_tokens(shaped) if limiter is not None else 0
         if limiter is not None:
             limiter.acquire_sync(booked)
         started = time.perf_counter()
@@ -207,7 +207,7 @@ def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) ->
 async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: str) -> str:
     async def once() -> str:
         shaped, limiter = conv.shape(messages), conv.handle.limiter
-        booked = estimate_tokens(shaped)
+        booked = estimate_tokens(shaped) if limiter is not None else 0
         if limiter is not None:
             await limiter.acquire(booked)
         started = time.perf_counter()
