@@ -17,7 +17,7 @@ from contentgen.providers.openai_provider import build_chat_openai
 from contentgen.providers.rate_limit import RateLimiter
 from contentgen.providers.retry import RetryPolicy
 
-__all__ = ["ModelHandle", "OfflineChatModel", "RateLimiter", "RetryPolicy", "get_model"]
+__all__ = ["ModelHandle", "OfflineChatModel", "RetryPolicy", "get_model"]
 
 
 @dataclass
