@@ -99,9 +99,9 @@ def raw_connection(target: str | Path) -> Any:
     """A connection of one's own to a library, outside it (another process, a raw SQL client):
     sqlite3 in autocommit mode, or library.pg's connection (errors as the sqlite3 classes)."""
     if str(target).startswith(("postgresql://", "postgres://")):
-        from library.pg import Connection
+        from library.pg import own_connection
 
-        return Connection(str(target), lock_timeout_ms=0)
+        return own_connection(str(target), lock_timeout_ms=0)
     import sqlite3
 
     return sqlite3.connect(target, timeout=0, isolation_level=None)

@@ -13,24 +13,33 @@ is the seam that carries it over (see ARCHITECTURE.md, "Storage"):
 - psycopg's errors are raised as the sqlite3 classes the library already handles
   (IntegrityError, OperationalError, DatabaseError), with PostgreSQL's message.
 
+Connections come from a psycopg_pool pool per library handle (CONTENTGEN_DB_POOL, default 10): a
+thread borrows one for a statement, or for a transaction from BEGIN to its end, so many threads
+(API workers, UI sessions) share a few server connections.
+
 Values bind client-side (psycopg's ClientCursor), as literals PostgreSQL types from the column
 they meet, which is how SQLite treats them too; booleans bind as 0/1, as SQLite stores them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from library import pg_schema
 from library._db import PerThread
 
+POOL_SIZE = int(os.environ.get("CONTENTGEN_DB_POOL", "10"))  # connections per process and library
 # One key for the whole library: `BEGIN IMMEDIATE` on SQLite takes the database's write lock.
 WRITE_LOCK_KEY = 0x636F6E74  # "cont"
 _TOKENS = re.compile(r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(\?)|(?<![:\w]):([A-Za-z_]\w*)|(%)""")
@@ -103,50 +112,70 @@ def _message(e: psycopg.Error) -> str:
 
 
 class Cursor:
-    """What the library reads of a sqlite3 cursor: fetchone, fetchall, iteration, rowcount."""
+    """What the library reads of a sqlite3 cursor: fetchone, fetchall, iteration, rowcount.
+
+    The rows are read when the statement runs (psycopg has the whole result by then anyway),
+    so the connection goes back to the pool at once."""
 
     def __init__(self, cur: psycopg.Cursor[Any]):
-        self._cur = cur
+        self.description = cur.description
+        self.rowcount = cur.rowcount
+        self._rows: list[Any] = cur.fetchall() if cur.description is not None else []
+        self._next = 0
 
     def fetchone(self) -> Any:
-        if self._cur.description is None:
+        if self._next >= len(self._rows):
             return None
-        with _mapped():
-            return self._cur.fetchone()
+        self._next += 1
+        return self._rows[self._next - 1]
 
     def fetchall(self) -> list[Any]:
-        if self._cur.description is None:
-            return []
-        with _mapped():
-            return self._cur.fetchall()
+        rest, self._next = self._rows[self._next:], len(self._rows)
+        return rest
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.fetchall())
 
-    @property
-    def rowcount(self) -> int:
-        return self._cur.rowcount
-
-    @property
-    def description(self) -> Any:
-        return self._cur.description
-
 
 class Connection:
-    """One psycopg connection (autocommit: transactions are the library's explicit BEGINs)."""
+    """A thread's connection to the library: a pooled psycopg connection borrowed for one
+    statement, or from BEGIN to COMMIT/ROLLBACK for a transaction, then given back. So a
+    process holds connections only while it uses them, and never more than the pool's size
+    (autocommit: transactions are the library's explicit BEGINs)."""
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, *, lock_timeout_ms: int):
-        with _mapped():
-            self.raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
-                                       connect_timeout=10)
-        self.lock_timeout_ms = lock_timeout_ms
-        self.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+    def __init__(self, pool: ConnectionPool[Any], *, wait_s: float, owns_pool: bool = False):
+        self.pool = pool
+        self.wait_s = wait_s  # for a free connection, before "database is busy"
+        self.owns_pool = owns_pool  # a connection of one's own (see own_connection): closes it
+        self._held: psycopg.Connection[Any] | None = None  # inside a transaction
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        return self._held is not None
+
+    @contextmanager
+    def _raw(self) -> Iterator[psycopg.Connection[Any]]:
+        raw = self._held
+        if raw is None:
+            try:
+                raw = self.pool.getconn(timeout=self.wait_s)
+            except PoolTimeout as e:
+                raise OperationalError(f"database is busy: no free connection in {self.wait_s:g} s "
+                                       f"(pool of {self.pool.max_size}; CONTENTGEN_DB_POOL sets it)") from e
+        try:
+            with _mapped():
+                yield raw
+        finally:
+            if raw.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                self._held = raw  # until the transaction ends
+            else:  # idle, or broken: the pool discards a broken one
+                self._held = None
+                broken = raw.closed or raw.info.transaction_status == TransactionStatus.UNKNOWN
+                self.pool.putconn(raw)
+                if broken:  # the server went away? test the idle ones too, before they are lent
+                    self.pool.check()
 
     def execute(self, sql: str, params: Any = None) -> Cursor:
         stripped = sql.strip().rstrip(";").upper()
@@ -155,31 +184,31 @@ class Connection:
             try:
                 return self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             except BaseException:  # like SQLite's failed BEGIN IMMEDIATE: no transaction left
-                self.raw.execute("ROLLBACK")
+                self._run("ROLLBACK", ())
                 raise
         if stripped == "BEGIN" and self.in_transaction:
             raise OperationalError("cannot start a transaction within a transaction")
         return self._run(translate(sql, isinstance(params, Mapping)), _params(params))
 
     def _run(self, sql: str, params: Any) -> Cursor:
-        cur = self.raw.cursor()
-        with _mapped():
+        with self._raw() as raw:
+            cur = raw.cursor()
             cur.execute(sql, params)
-        return Cursor(cur)
+            return Cursor(cur)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
         # Server-side binding here: one prepared INSERT for the whole batch (client-side, each
         # row would be parsed and planned again: ~30% slower saves, benchmarks/bench_pg.py).
         # Batches bind str/int/float/None into their own columns, which PostgreSQL assigns.
-        cur = psycopg.Cursor(self.raw)
-        with _mapped():
+        with self._raw() as raw:
+            cur = psycopg.Cursor(raw)
             cur.executemany(translate(sql), [_params(r) for r in rows])
-        return Cursor(cur)
+            return Cursor(cur)
 
     def executescript(self, script: str) -> None:
         """Several statements, no placeholders, in the current transaction (if one is open)."""
-        with _mapped():
-            self.raw.execute(script)
+        with self._raw() as raw:
+            raw.execute(script)
 
     def commit(self) -> None:
         if self.in_transaction:
@@ -190,12 +219,12 @@ class Connection:
             self.execute("ROLLBACK")
 
     def close(self) -> None:
-        self.raw.close()
-
-    def __del__(self) -> None:  # a library nobody closed (a CLI command's): close, quietly
-        raw = getattr(self, "raw", None)
-        if raw is not None and not raw.closed:
-            raw.close()
+        """Give back a connection left in a transaction (rolled back by the pool)."""
+        raw, self._held = self._held, None
+        if raw is not None and not self.pool.closed:
+            self.pool.putconn(raw)
+        if self.owns_pool:
+            self.pool.close()
 
 
 class Database:
@@ -223,18 +252,58 @@ class Database:
 
 
 class Connections(PerThread):
-    """PostgreSQL: one connection per thread, like library._db.Connections for SQLite files;
-    a connection the server dropped is replaced on next use."""
+    """PostgreSQL: a pool of psycopg connections for the process (CONTENTGEN_DB_POOL, default
+    10), each thread borrowing one per statement or transaction; a connection the server
+    dropped is replaced by the pool."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int):
+    def __init__(self, url: str, *, busy_timeout_ms: int, size: int = POOL_SIZE):
         super().__init__(busy_timeout_ms=busy_timeout_ms)
         self.url = url
+        self.size = max(1, size)
+        self._handles: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self._pool: ConnectionPool[Any] | None = None
+
+    @property
+    def pool(self) -> ConnectionPool[Any]:
+        """Opened on first use, like a SQLite file's first connection."""
+        with self._lock:
+            if self._pool is None:
+                with _mapped():  # unreachable or refused: say so now, in one line, not after a timeout
+                    psycopg.connect(self.url, connect_timeout=10).close()
+                self._pool = ConnectionPool(
+                    self.url, min_size=1, max_size=self.size, open=True, name="contentgen",
+                    kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor, "connect_timeout": 10},
+                    configure=self._configure)
+            return self._pool
+
+    def _configure(self, raw: psycopg.Connection[Any]) -> None:
+        raw.execute(f"SET lock_timeout = {int(self.busy_timeout_ms)}")
 
     def db(self) -> Database:
-        return cast(Database, super().db())
+        # A thread's handle costs no server connection; it goes with its thread (a UI rerun's,
+        # an idle API worker's), so handles are only weakly tracked for close().
+        db = getattr(self._local, "db", None)
+        if db is None:
+            pool = self.pool
+            db = self._local.db = Database(Connection(pool, wait_s=max(1.0, self.busy_timeout_ms / 1000)))
+            with self._lock:
+                self._handles.add(db.conn)
+        return cast(Database, db)
 
-    def _open(self) -> Database:
-        return Database(Connection(self.url, lock_timeout_ms=self.busy_timeout_ms))
+    def close(self) -> None:
+        with self._lock:
+            handles = list(self._handles)
+            self._handles.clear()
+        for conn in handles:
+            conn.close()
+        self._local = threading.local()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
-    def _usable(self, db: Any) -> bool:
-        return not db.conn.raw.closed
+
+def own_connection(url: str, *, lock_timeout_ms: int) -> Connection:
+    """A connection of one's own, outside any library handle (tools, tests): a pool of one."""
+    conns = Connections(url, busy_timeout_ms=lock_timeout_ms, size=1)
+    return Connection(conns.pool, wait_s=max(1.0, lock_timeout_ms / 1000), owns_pool=True)

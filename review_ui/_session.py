@@ -34,8 +34,11 @@ def library() -> Any:
     session's script on a fresh thread, so the handle is cached with its thread id.
     """
     from contentgen import usecases
+    from contentgen.usecases.library_access import pooled
 
     path = str(settings().db_path)
+    if pooled(path):  # PostgreSQL: one handle and its connection pool for every session
+        return _pooled_library(path)
     cached = st.session_state.get("_library")
     me = threading.get_ident()
     if cached and cached[0] == path and cached[1] == me:
@@ -45,6 +48,13 @@ def library() -> Any:
     lib = usecases.open_library(path)
     st.session_state["_library"] = (path, me, lib)
     return lib
+
+
+@st.cache_resource(show_spinner=False)
+def _pooled_library(target: str) -> Any:
+    from contentgen import usecases
+
+    return usecases.open_library(target)
 
 
 def may(role: str, action: str) -> bool:

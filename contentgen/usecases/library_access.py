@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from contentgen.compliance import check_content
 from contentgen.kernel.report import ComplianceReport
+from library._db import is_url
 from library.store import Library
 
 
@@ -20,3 +21,10 @@ def engine_checker(content: BaseModel, **context: Any) -> ComplianceReport:
 
 def open_library(path: str | Path) -> Library:
     return Library.open(path, checker=engine_checker)
+
+
+def pooled(target: str | Path) -> bool:
+    """Whether one handle of this library serves every thread of a process: a PostgreSQL
+    library's handle lends pooled connections per statement; a SQLite handle keeps one
+    connection per thread, so faces with short-lived threads open their own."""
+    return is_url(target)

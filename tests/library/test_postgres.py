@@ -138,3 +138,102 @@ def test_the_sqlite_functions_mean_the_same_on_postgresql(lib: Library, tmp_path
         for sql in ["SELECT date(?, '+480 minutes')", "SELECT date(?, '-300 minutes')",
                     "SELECT strftime('%Y-W%W', ?)"]:
             assert pg.execute(sql, [t]).fetchone()[0] == lite.execute(sql, [t]).fetchone()[0], (sql, t)
+
+
+def _backends(url: str) -> int:
+    """Server connections to this library's database (other than the one asking)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND pid <> pg_backend_pid()").fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_many_threads_share_a_few_pooled_connections(library_target: str) -> None:
+    import threading
+
+    from library import pg
+
+    lib = Library.open(library_target)
+    conns = lib._conns
+    assert isinstance(conns, pg.Connections) and conns.pool.max_size == pg.POOL_SIZE
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(3):
+                lib.save_draft(make_draft(f"线程 {i} 第 {j} 条 面霜上新。", key=f"t{i}-{j}"), author="alice")
+                lib.list(limit=5)
+        except BaseException as e:  # noqa: BLE001 - collected, asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert not errors, errors[:3]
+        assert lib.list(limit=1).total == 120
+        # 40 threads wrote and read, yet the server saw at most the pool's connections.
+        assert _backends(library_target) <= pg.POOL_SIZE
+        assert conns.pool.get_stats().get("connections_num", 0) <= pg.POOL_SIZE
+    finally:
+        lib.close()
+    assert _backends(library_target) == 0  # closing the library gives every connection back
+
+
+def test_a_pool_with_every_connection_in_a_transaction_says_busy(library_target: str) -> None:
+    import threading
+
+    from library import pg
+
+    conns = pg.Connections(library_target, busy_timeout_ms=1000, size=1)
+    try:
+        mine = conns.db().conn
+        mine.execute("BEGIN")
+        mine.execute("SELECT 1")
+        seen: list[str] = []
+        other = threading.Thread(target=lambda: seen.append(_try(conns)))
+        other.start()
+        other.join()
+        assert seen and seen[0].startswith("database is busy: no free connection in 1 s (pool of 1")
+        mine.execute("ROLLBACK")  # the transaction ends: its connection is free again
+        assert _try(conns) == "ok"
+    finally:
+        conns.close()
+
+
+def _try(conns: Any) -> str:
+    import sqlite3
+
+    try:
+        conns.db().conn.execute("SELECT 1").fetchone()
+    except sqlite3.OperationalError as e:
+        return str(e)
+    return "ok"
+
+
+def test_connections_the_server_dropped_are_replaced(library_target: str) -> None:
+    import sqlite3
+
+    import psycopg
+
+    lib = Library.open(library_target)
+    try:
+        _fill(lib)
+        with psycopg.connect(library_target, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        failures = 0
+        for _ in range(3):
+            try:
+                assert lib.list(limit=10).total == len(BODIES)
+            except sqlite3.OperationalError as e:
+                assert "unreachable" in str(e) or "terminat" in str(e), e
+                failures += 1
+        assert failures <= 1  # the first statement may meet a dead connection; the rest do not
+        assert lib.list(limit=10).total == len(BODIES)
+    finally:
+        lib.close()
