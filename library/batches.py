@@ -4,6 +4,7 @@
     item = start(lib, batch_id, key, worker="gen-1")      # None: done or failed already
     finish(lib, batch_id, key, material_id, version, verdict) / fail(...) / requeue(...)
     progress(lib, batch_id)                               # counts, from any host
+    resume(lib, batch_id)                                 # failed items queued again
 
 An item is one (brief, variant), keyed like the library's draft_key, so a draft is generated
 once however often its job runs. Status: queued → running → done | failed; `starts` counts
@@ -45,6 +46,8 @@ class Item:
     version: int | None = None
     verdict: str | None = None
     error: str | None = None
+    worker: str | None = None  # the last worker that took it
+    updated_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Progress:
     done: int = 0
     failed: int = 0
     blocked: int = 0  # done, but the compliance check blocks the draft (it stays for review)
+    updated_at: str | None = None  # the last change to any item: a batch that stops moving shows
 
     @property
     def finished(self) -> int:
@@ -78,15 +82,16 @@ class Progress:
     def as_dict(self) -> dict[str, Any]:
         return {"batch": self.batch_id, "total": self.total, "queued": self.queued,
                 "running": self.running, "done": self.done, "failed": self.failed,
-                "blocked": self.blocked, "complete": self.complete}
+                "blocked": self.blocked, "complete": self.complete, "updated_at": self.updated_at}
 
 
-_ITEM_COLS = "batch_id, key, variant, variants, brief, source, status, starts, material_id, version, verdict, error"
+_ITEM_COLS = ("batch_id, key, variant, variants, brief, source, status, starts, material_id, version, verdict,"
+              " error, worker, updated_at")
 
 
 def _item(row: Any) -> Item:
-    b, k, v, vs, brief, src, st, starts, mid, ver, verdict, err = row
-    return Item(b, k, v, vs, json.loads(brief), src, st, starts, mid, ver, verdict, err)
+    b, k, v, vs, brief, src, st, starts, mid, ver, verdict, err, worker, at = row
+    return Item(b, k, v, vs, json.loads(brief), src, st, starts, mid, ver, verdict, err, worker, at)
 
 
 def create(lib: Library, batch_id: str, *, author: str, source: str, options: dict[str, Any],
@@ -106,17 +111,37 @@ def create(lib: Library, batch_id: str, *, author: str, source: str, options: di
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?) ON CONFLICT (batch_id, key) DO NOTHING",
             [[batch_id, i["key"], i["variant"], i["variants"], dumps(i["brief"]), i.get("source", ""), at]
              for i in items])
-        conn.execute("UPDATE batch_items SET status = 'queued', starts = 0, updated_at = ? "
-                     "WHERE batch_id = ? AND status = 'failed'", [at, batch_id])
-        keys = [r[0] for r in conn.execute(
-            "SELECT key FROM batch_items WHERE batch_id = ? AND status IN ('queued', 'running') ORDER BY key",
-            [batch_id])]
+        keys = _reopen(conn, batch_id, at)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     return get(lib, batch_id), keys
+
+
+def resume(lib: Library, batch_id: str) -> list[str]:
+    """Failed items of a batch go back to queued, with their starts counted afresh; returns
+    the keys to put on the queue (every item not done). The batch must exist."""
+    get(lib, batch_id)
+    conn = lib._db().conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        keys = _reopen(conn, batch_id, now())
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return keys
+
+
+def _reopen(conn: Any, batch_id: str, at: str) -> list[str]:
+    conn.execute("UPDATE batch_items SET status = 'queued', starts = 0, updated_at = ? "
+                 "WHERE batch_id = ? AND status = 'failed'", [at, batch_id])
+    return [r[0] for r in conn.execute(
+        "SELECT key FROM batch_items WHERE batch_id = ? AND status IN ('queued', 'running') ORDER BY key",
+        [batch_id])]
 
 
 def get(lib: Library, batch_id: str) -> Batch:
@@ -135,11 +160,12 @@ def item(lib: Library, batch_id: str, key: str) -> Item:
     return _item(row)
 
 
-def items(lib: Library, batch_id: str, status: str | None = None) -> list[Item]:
+def items(lib: Library, batch_id: str, status: str | None = None, *, limit: int | None = None) -> list[Item]:
     where, params = "batch_id = ?", [batch_id]
     if status is not None:
         where, params = where + " AND status = ?", [*params, status]
-    rows = lib._db().conn.execute(f"SELECT {_ITEM_COLS} FROM batch_items WHERE {where} ORDER BY key", params)
+    limit_sql = " ORDER BY key" if limit is None else f" ORDER BY key LIMIT {int(limit)}"
+    rows = lib._db().conn.execute(f"SELECT {_ITEM_COLS} FROM batch_items WHERE {where}{limit_sql}", params)
     return [_item(r) for r in rows]
 
 
@@ -149,6 +175,7 @@ def start(lib: Library, batch_id: str, key: str, worker: str) -> Item | None:
         "UPDATE batch_items SET status = 'running', starts = starts + 1, worker = ?, updated_at = ? "
         f"WHERE batch_id = ? AND key = ? AND status IN ('queued', 'running') RETURNING {_ITEM_COLS}",
         [worker, now(), batch_id, key]).fetchone()
+    lib._db().conn.commit()  # sqlite3 opened a transaction for the UPDATE (PostgreSQL: autocommit)
     return None if row is None else _item(row)
 
 
@@ -156,28 +183,32 @@ def finish(lib: Library, batch_id: str, key: str, *, material_id: str, version: 
     lib._db().conn.execute(
         "UPDATE batch_items SET status = 'done', material_id = ?, version = ?, verdict = ?, error = NULL,"
         " updated_at = ? WHERE batch_id = ? AND key = ?", [material_id, version, verdict, now(), batch_id, key])
+    lib._db().conn.commit()
 
 
 def fail(lib: Library, batch_id: str, key: str, error: str) -> None:
     lib._db().conn.execute("UPDATE batch_items SET status = 'failed', error = ?, updated_at = ? "
                            "WHERE batch_id = ? AND key = ? AND status <> 'done'", [error, now(), batch_id, key])
+    lib._db().conn.commit()
 
 
 def requeue(lib: Library, batch_id: str, key: str, error: str) -> None:
     """A transient failure: the queue retries the item later; the error says why it waits."""
     lib._db().conn.execute("UPDATE batch_items SET status = 'queued', error = ?, updated_at = ? "
                            "WHERE batch_id = ? AND key = ? AND status = 'running'", [error, now(), batch_id, key])
+    lib._db().conn.commit()
 
 
 def progress(lib: Library, batch_id: str) -> Progress:
     batch = get(lib, batch_id)
     rows = lib._db().conn.execute(
-        "SELECT status, COUNT(*), SUM(CASE WHEN verdict = 'block' THEN 1 ELSE 0 END) FROM batch_items "
-        "WHERE batch_id = ? GROUP BY status", [batch_id]).fetchall()
-    counts = {s: int(n) for s, n, _ in rows}
-    blocked = sum(int(b or 0) for s, _, b in rows if s == "done")
+        "SELECT status, COUNT(*), SUM(CASE WHEN verdict = 'block' THEN 1 ELSE 0 END), MAX(updated_at)"
+        " FROM batch_items WHERE batch_id = ? GROUP BY status", [batch_id]).fetchall()
+    counts = {s: int(n) for s, n, _, _ in rows}
+    blocked = sum(int(b or 0) for s, _, b, _ in rows if s == "done")
+    last = max((at for *_, at in rows if at), default=None)
     return Progress(batch_id, batch.total, counts.get("queued", 0), counts.get("running", 0),
-                    counts.get("done", 0), counts.get("failed", 0), blocked)
+                    counts.get("done", 0), counts.get("failed", 0), blocked, last)
 
 
 def recent(lib: Library, limit: int = 20) -> list[tuple[Batch, Progress]]:

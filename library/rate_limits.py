@@ -32,6 +32,8 @@ _NOW = {
 
 
 class SharedRateStore:
+    blocking = True  # a database round trip: async callers run it on a thread
+
     def __init__(self, lib: Library, name: str) -> None:
         self.lib, self.name = lib, name
 

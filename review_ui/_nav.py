@@ -8,14 +8,15 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 # Which pages each role sees. Hiding is only convenience: the library enforces every rule.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    "operator": ("generate", "my_work", "library", "plans", "rules", "prompts", "dashboard", "performance"),
+    "operator": ("generate", "batches", "my_work", "library", "plans", "rules", "prompts", "dashboard", "performance"),
     "reviewer": ("review", "library", "plans", "rules", "prompts", "dashboard", "performance"),
     "compliance": ("review", "rules", "library", "plans", "prompts", "dashboard", "performance"),
-    "admin": ("generate", "my_work", "review", "library", "plans", "rules", "prompts", "dashboard", "performance"),
+    "admin": ("generate", "batches", "my_work", "review", "library", "plans", "rules", "prompts", "dashboard", "performance"),
 }
 PAGE_FILES: dict[str, str] = {
     "my_work": "my_work.py",
     "generate": "generate.py",
+    "batches": "batches.py",
     "review": "review.py",
     "library": "library_page.py",
     "plans": "plans.py",  # written by the plans engineer; listed only once the file exists
@@ -27,6 +28,7 @@ PAGE_FILES: dict[str, str] = {
 PAGE_ICONS: dict[str, str] = {
     "my_work": ":material/assignment_ind:",
     "generate": ":material/edit_note:",
+    "batches": ":material/pending_actions:",
     "review": ":material/fact_check:",
     "library": ":material/inventory_2:",
     "plans": ":material/calendar_month:",

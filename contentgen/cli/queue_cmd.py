@@ -46,8 +46,8 @@ def worker_cmd(concurrency: int, rpm: float | None, tpm: float | None, model_nam
 
     limits = Limits(rpm=rpm, tpm=tpm)
     click.echo(f"worker on {db_copy.name(url)}: concurrency {concurrency}"
-               + (f", limit {rpm or '-'} rpm / {tpm or '-'} tpm" if limits.active else ", no rate limit"),
-               err=True)
+               + (f", limit {rpm or '-'} rpm / {tpm or '-'} tpm" if limits.active else ", no rate limit")
+               + "; loading rule packs and prompts, then taking drafts", err=True)
     state = asyncio.run(batch_queue.run_worker(
         url, concurrency=concurrency, limits=limits, wait=not until_empty, name=name,
         model=model_name, stalled_s=stalled_s, heartbeat_s=min(10.0, stalled_s / 3), on_item=on_item))

@@ -27,11 +27,16 @@ class RateStore(Protocol):
     """Where a limit's state lives. `update(fn)` reads the state and the store's clock, writes
     what fn returns, atomically, and gives back fn's second value."""
 
+    # True when update() waits on I/O (a database): async callers run it on a thread.
+    blocking: bool
+
     def update(self, fn: Callable[[RateState, float], tuple[RateState, T]]) -> T: ...
 
 
 class MemoryRateStore:
     """The state in this process (one `generate` run)."""
+
+    blocking = False
 
     def __init__(self) -> None:
         self.state = RateState()
@@ -70,7 +75,7 @@ class RateLimiter:
         return self.store.update(lambda s, now: reserve(s, self.limits, now, tokens))
 
     async def acquire(self, tokens: int = 0) -> None:
-        wait = self._book(tokens)
+        wait = await asyncio.to_thread(self._book, tokens) if self.store.blocking else self._book(tokens)
         if wait > 0:
             self.waited_s += wait
             await asyncio.sleep(wait)
@@ -89,6 +94,12 @@ class RateLimiter:
         used = used_tokens(answer)
         if used is not None and self.limits.tpm is not None and used != booked:
             self.store.update(lambda s, now: (settled(s, self.limits, used - booked), None))
+
+    async def asettle(self, booked: int, answer: Any) -> None:
+        if self.store.blocking:
+            await asyncio.to_thread(self.settle, booked, answer)
+        else:
+            self.settle(booked, answer)
 
     def state(self) -> RateState:
         return self.store.update(lambda s, now: (s, s))

@@ -219,7 +219,7 @@ async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: 
             raise
         conv.record(purpose, started, None)
         if limiter is not None:
-            limiter.settle(booked, answer)
+            await limiter.asettle(booked, answer)
         return _text(answer)
 
     try:
