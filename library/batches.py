@@ -160,11 +160,15 @@ def item(lib: Library, batch_id: str, key: str) -> Item:
     return _item(row)
 
 
-def items(lib: Library, batch_id: str, status: str | None = None, *, limit: int | None = None) -> list[Item]:
+def items(lib: Library, batch_id: str, status: str | None = None, *, limit: int | None = None,
+          by_line: bool = False) -> list[Item]:
+    """A batch's items by key, or (by_line) in the order of their briefs file: "briefs:9"
+    before "briefs:10" (the same prefix, so shorter is earlier), variants in order."""
     where, params = "batch_id = ?", [batch_id]
     if status is not None:
         where, params = where + " AND status = ?", [*params, status]
-    limit_sql = " ORDER BY key" if limit is None else f" ORDER BY key LIMIT {int(limit)}"
+    order = " ORDER BY LENGTH(source), source, variant, key" if by_line else " ORDER BY key"
+    limit_sql = order if limit is None else f"{order} LIMIT {int(limit)}"
     rows = lib._db().conn.execute(f"SELECT {_ITEM_COLS} FROM batch_items WHERE {where}{limit_sql}", params)
     return [_item(r) for r in rows]
 

@@ -22,6 +22,8 @@ from review_ui._views import short_time
 RECENT = 50  # batches in the list
 ITEM_ROWS = 500  # items in the table at once (a filter narrows a big batch)
 REFRESH_S = 2.0
+_COLUMNS = {"failed": ("starts", "error"), "done": ("material", "verdict"),
+            "running": ("worker", "starts", "updated"), "queued": ("starts", "error", "updated")}
 
 user = require_user()
 lib = library()
@@ -36,21 +38,16 @@ def _state(p: batches.Progress) -> str:
 
 
 def _overview(rows: list[tuple[batches.Batch, batches.Progress]]) -> None:
+    # Four columns fit 1024 px beside the sidebar; the counts are in the detail below.
     table = [{
         t("bat_col_batch"): b.id,
-        t("bat_col_created"): short_time(b.created_at),
-        t("bat_col_author"): b.author,
         t("bat_col_source"): b.source,
         t("bat_col_state"): n("batch_state", _state(p)),
         t("bat_col_progress"): p.finished / p.total if p.total else 1.0,
-        t("bat_col_done"): p.done,
-        t("bat_col_blocked"): p.blocked,
-        t("bat_col_failed"): p.failed,
-        t("bat_col_running"): p.running,
-        t("bat_col_queued"): p.queued,
     } for b, p in rows]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        t("bat_col_progress"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+        t("bat_col_progress"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1,
+                                                               width="small")})
 
 
 def _retry(batch_id: str) -> None:
@@ -77,20 +74,27 @@ def _items(batch_id: str, p: batches.Progress) -> None:
     pick = st.segmented_control(t("bat_show"), shown, default=default, key=f"bat_filter_{batch_id}",
                                 format_func=names.__getitem__)
     status = pick or default
-    rows = batches.items(lib, batch_id, status, limit=ITEM_ROWS)
-    table: list[dict[str, Any]] = [{
-        t("bat_col_item"): it.key,
-        t("bat_col_line"): it.source,
-        t("bat_col_brief"): _brief(it),
-        t("bat_col_variant"): f"{it.variant}/{it.variants}",
-        t("bat_col_starts"): it.starts,
-        t("bat_col_material"): f"{it.material_id} v{it.version}" if it.material_id else "",
-        t("bat_col_verdict"): n("verdict", it.verdict) if it.verdict else "",
-        t("bat_col_error"): it.error or "",
-        t("bat_col_worker"): it.worker or "",
-        t("bat_col_updated"): short_time(it.updated_at),
-    } for it in rows]
-    st.dataframe(table, hide_index=True, width="stretch")
+    rows = batches.items(lib, batch_id, status, limit=ITEM_ROWS, by_line=True)
+    # The columns that matter for this status (ten at once scroll sideways at 1024 px).
+    extra = _COLUMNS[status]
+    table: list[dict[str, Any]] = []
+    for it in rows:
+        cells = {
+            "line": it.source, "brief": _brief(it), "variant": f"{it.variant}/{it.variants}",
+            "starts": it.starts, "error": it.error or "", "worker": it.worker or "",
+            "updated": short_time(it.updated_at), "item": it.key,
+            "material": f"{it.material_id} v{it.version}" if it.material_id else "",
+            "verdict": n("verdict", it.verdict) if it.verdict else "",
+        }
+        table.append({t(f"bat_col_{c}"): cells[c] for c in ("line", *extra, "brief", "variant", "item")})
+    empty = [name for name in (table[0] if table else {}) if all(row[name] == "" for row in table)]
+    for row in table:  # e.g. no reason yet for drafts queued the first time
+        for name in empty:
+            del row[name]
+    small = {t(f"bat_col_{c}"): st.column_config.Column(width="small") for c in ("line", "variant", "starts")}
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        **small, t("bat_col_brief"): st.column_config.Column(width="medium"),
+        t("bat_col_error"): st.column_config.Column(width="large")})
     if getattr(p, status) > len(rows):
         st.caption(t("bat_first_rows", n=len(rows), total=getattr(p, status)))
 
@@ -101,10 +105,13 @@ def _detail(batch_id: str, was_complete: bool) -> None:
         st.rerun(scope="app")  # finished while shown: the list changes and the refresh stops
     st.progress(p.finished / p.total if p.total else 1.0,
                 text=t("bat_progress_text", finished=p.finished, total=p.total))
-    cols = st.columns(5)
-    for col, key, value in zip(cols, ("done", "blocked", "failed", "running", "queued"),
-                               (p.done, p.blocked, p.failed, p.running, p.queued), strict=True):
-        col.metric(t(f"bat_col_{key}"), str(value), help=t(f"bat_help_{key}"), border=True)
+    # Three figures a row: five cut their labels off at 1024 px.
+    done, failed, waiting = st.columns(3)
+    done.metric(t("bat_col_done"), str(p.done), help=t("bat_help_done"), border=True)
+    done.caption(t("bat_blocked_detail", n=p.blocked))
+    failed.metric(t("bat_col_failed"), str(p.failed), help=t("bat_help_failed"), border=True)
+    waiting.metric(t("bat_col_waiting"), str(p.running + p.queued), help=t("bat_help_waiting"), border=True)
+    waiting.caption(t("bat_waiting_detail", running=p.running, queued=p.queued))
     st.caption(t("bat_meta", author=md(b.author), created=short_time(b.created_at),
                  updated=short_time(p.updated_at), source=md(b.source)))
     if not p.complete and p.running == 0 and p.finished == 0:

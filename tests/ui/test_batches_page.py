@@ -54,14 +54,16 @@ def test_progress_counts_and_failure_reasons_are_shown_as_text(lib: Any, make_ma
     overview = at.dataframe[0].value
     row = overview.iloc[0]
     assert row["Batch"] == "bat_a" and row["Progress"] == 0.5 and row["State"] == "In progress"
-    assert (row["Done"], row["Of which blocked"], row["Failed"], row["Running"], row["Queued"]) == (1, 1, 1, 1, 1)
+    assert row["Source"] == f"evil {EVIL}"
     shown = {m.label: m.value for m in at.metric}
-    assert shown == {"Done": "1", "Of which blocked": "1", "Failed": "1", "Running": "1", "Queued": "1"}
+    assert shown == {"Done": "1", "Failed": "1", "Not finished": "2"}
+    assert {"1 of them blocked by compliance", "1 running · 1 queued"} <= set(texts(at, "caption"))
     assert label("bat_refreshing", "en", s="2") in texts(at, "caption")  # still running: it refreshes
     # The failed items first, with the reason as the worker recorded it (a table cell: never rendered).
     items = at.dataframe[1].value
     assert list(items["Item"]) == ["bat_a-k1"] and EVIL in items["Reason"].iloc[0]
-    assert items["Starts"].iloc[0] == 1 and items["Worker"].iloc[0] == "gen-1"
+    assert items["Starts"].iloc[0] == 1 and items["Brief"].iloc[0] == f"evil {EVIL}:2"
+    assert items["Product · channel · locale"].iloc[0] == "野餐篮 1 · WeChat Moments post · Chinese (Simplified)"
     assert_shown_as_text(at, f"evil {EVIL}")  # the batch's source, in the caption, escaped
     assert not _has_button(at, "bat_retry_bat_a")  # not finished: nothing to retry yet
 
@@ -69,6 +71,9 @@ def test_progress_counts_and_failure_reasons_are_shown_as_text(lib: Any, make_ma
     items = at.dataframe[1].value
     assert list(items["Item"]) == ["bat_a-k0"] and items["Material"].iloc[0] == f"{mid} v1"
     assert items["Verdict"].iloc[0] == "Blocked"
+    at.segmented_control(key="bat_filter_bat_a").set_value("running").run()
+    items = at.dataframe[1].value
+    assert list(items["Item"]) == ["bat_a-k2"] and items["Worker"].iloc[0] == "gen-2"
 
 
 def _has_button(at: Any, key: str) -> bool:
@@ -88,7 +93,7 @@ def test_a_finished_batch_offers_a_retry_to_its_author_only(lib: Any) -> None:
     at.selectbox(key="bat_pick").set_value("bat_b").run()
     assert at.dataframe[0].value.iloc[1]["State"] == "Finished with failures"
     retry = at.button(key="bat_retry_bat_b")
-    assert retry.label == "Retry the 2 failed drafts" and not retry.disabled
+    assert retry.label == "Retry failed drafts (2)" and not retry.disabled
     # A SQLite library has no queue: the retry says so and changes nothing.
     retry.click().run()
     assert any("PostgreSQL" in e for e in texts(at, "error")), texts(at, "error")
