@@ -106,7 +106,7 @@ def _norm(text: str) -> str:
 
 def facts_text(brief: Brief, allowed: list[str] | tuple[str, ...] = ()) -> str:
     """Everything the brief states: what a draft may repeat as a claim."""
-    parts = [brief.product, brief.offer or "", brief.notes or "", brief.brand_voice or "",
+    parts = [brief.product, brief.offer or "", brief.notes or "", brief.brand_voice or "", brief.brand or "",
              *brief.selling_points, *brief.specialty_products, *allowed]
     return "\n".join(p for p in parts if p)
 

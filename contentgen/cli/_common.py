@@ -70,6 +70,8 @@ def brief_options(f: F) -> F:
         click.option("--product", help="Product or service name."),
         click.option("--selling-point", "selling_points", multiple=True, help="Repeatable."),
         click.option("--offer", default=None),
+        click.option("--brand", default=None,
+                     help="The name customers know the sender by; an SMS opens with it (【…】, \"…:\")."),
         click.option("--interest", "interests", multiple=True, help="Customer interest; repeatable."),
         click.option("--preferred-time", "preferred_times", multiple=True, help="e.g. 'fri 12:00'; repeatable."),
         click.option("--days-since-added", type=int, default=None),
@@ -83,7 +85,7 @@ def brief_options(f: F) -> F:
 
 BRIEF_OPTION_NAMES = (
     "industry", "segment", "persona", "content_type", "channel", "locale", "product",
-    "selling_points", "offer", "interests", "preferred_times", "days_since_added",
+    "selling_points", "offer", "brand", "interests", "preferred_times", "days_since_added",
     "objective", "prompt",
 )
 

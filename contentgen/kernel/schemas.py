@@ -62,6 +62,8 @@ class Brief(BaseModel):
     persona_interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
     specialty_products: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=10)
     brand_voice: Text | None = None
+    # The name the customer knows the sender by: an SMS opens with it (【…】 in zh/ja, "…:" in en).
+    brand: Annotated[str, Field(min_length=1, max_length=30)] | None = None
     notes: Text | None = None
     objective: str | None = Field(
         default=None, description="reactivate, welcome, repurchase, vip_care, event... picks the prompt family"
@@ -98,7 +100,10 @@ class Brief(BaseModel):
 
     def key(self) -> str:
         """A stable hash of the brief: with a variant number, the idempotency key of a draft."""
-        canonical = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump()
+        if data.get("brand") is None:  # added later: briefs without one keep the keys they had
+            del data["brand"]
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

@@ -323,13 +323,21 @@ class Composer:
             parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
         # On a short channel a required statement may take at most 40%: the library's shorter accepted
         # wording leaves room for the product and the offer.
-        body = self.fit(parts, body_limit, self.tail(body_limit * 2 // 5 if self.short else None))
+        sender = self.sender()
+        body = self.fit(parts, body_limit - len(sender), self.tail(body_limit * 2 // 5 if self.short else None))
+        body = sender + body if sender else body
         start, end = self.send_window()
         return PushContent(
             title=title, body=body,
             deeplink=f"app://campaign/{self.brief.key()}/v{self.variant}" if self.channel.deeplink else None,
             send_window=SendWindow(start=start, end=end),
         )
+
+    def sender(self) -> str:
+        """An SMS opens with the sender's name when the brief gives one (zh/ja 【…】, en "…: ")."""
+        if self.brief.channel != "sms" or not self.brief.brand:
+            return ""
+        return str(self.b["sms_sender"]).format(brand=self.brief.brand)
 
     def send_window(self) -> tuple[str, str]:
         # Evening/morning preferences move the window; otherwise a polite daytime slot.

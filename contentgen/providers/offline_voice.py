@@ -84,6 +84,8 @@ class Voice:
         """Punctuation and spacing checked once over a whole field."""
         if self.en:
             text = re.sub(r"([.!?])(?=[A-Z])", r"\1 ", text)  # "here!A tip" → "here! A tip"
+            # A selling point written lower-case starts a sentence: "Fruit box. Picked Friday."
+            text = re.sub(r"(?<=[a-z0-9)][.!?] )([a-z])", lambda m: m.group(1).upper(), text)
             text = re.sub(r"[ \t]{2,}", " ", text)
             text = re.sub(r"\n[ \t]+", "\n", text)  # a label on its own line: the next one starts clean
             text = re.sub(r" +([,.!?;:])", r"\1", text)

@@ -21,6 +21,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "gen_persona_interests": ("人设的兴趣（每行一个）", "The persona's interests (one per line)"),
     "gen_specialty": ("擅长推荐的产品（每行一个）", "Specialty products (one per line)"),
     "gen_brand_voice": ("品牌语气", "Brand voice"),
+    "gen_brand": ("品牌（短信签名）", "Brand (SMS sender)"),
+    "gen_brand_help": ("客户认得的发送方名称。营销短信以它开头（【品牌】），法律要求短信标明发送者；留空则不加。",
+                       "The name customers know the sender by. An SMS opens with it (\"Brand: …\"), as the law "
+                       "asks a message to name its sender; empty adds none."),
     "gen_notes": ("给写作者的备注", "Notes for the writer"),
     "gen_objective": ("目标（决定提示词系列）", "Objective (picks the prompt family)"),
     "gen_prompt": ("指定提示词 ID（可选）", "Explicit prompt id (optional)"),

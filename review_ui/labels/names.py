@@ -199,6 +199,7 @@ _FIELDS = {
     "persona_interests": ("人设的兴趣", "Persona's interests"),
     "specialty_products": ("擅长的产品", "Specialty products"),
     "brand_voice": ("品牌语气", "Brand voice"),
+    "brand": ("品牌（发送方）", "Brand (sender)"),
     "notes": ("备注", "Notes"),
     "objective": ("目标", "Objective"),
     "prompt": ("提示词", "Prompt"),

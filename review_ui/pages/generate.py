@@ -43,8 +43,9 @@ product_type = p2.selectbox(t("gen_product_type"), [None, *vocab.PRODUCT_TYPES],
                             format_func=lambda v: t("gen_inferred") if v is None else n("product_type", v),
                             help=t("gen_product_type_help"))
 selling = st.text_area(t("selling_points"), key="g_selling_points", height=80)
-c4, c5 = st.columns([3, 1])
+c4, c6, c5 = st.columns([3, 2, 1])
 offer = c4.text_input(t("offer"), key="g_offer")
+brand = c6.text_input(t("gen_brand"), key="g_brand", max_chars=30, help=t("gen_brand_help"))
 variants = int(c5.number_input(t("variants"), 1, 20, 3, key="g_variants"))
 with st.expander(t("gen_customer")):
     k1, k2, k3 = st.columns(3)
@@ -85,6 +86,7 @@ def _brief() -> Brief | None:
             product_type=product_type,
             selling_points=[s.strip() for s in selling.splitlines() if s.strip()],
             offer=offer or None,
+            brand=brand.strip() or None,
             interests=_lines(interests),
             preferred_times=_lines(times),
             days_since_added=None if days_added is None else int(days_added),

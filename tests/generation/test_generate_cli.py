@@ -95,3 +95,20 @@ def test_save_rerun_does_not_duplicate_or_regenerate(tmp_path: Path) -> None:
     assert "2 draft(s) already in the library" in again.stderr
     listed = json.loads(CliRunner().invoke(cli, ["library", "list", "--format", "json"]).stdout)
     assert listed["total"] == 3
+
+
+def test_brand_flag_opens_an_sms_with_the_sender_and_reaches_the_real_models_prompt() -> None:
+    args = ["--industry", "food", "--segment", "dormant.mass", "--content-type", "push", "--channel", "sms",
+            "--locale", "zh-CN", "--product", "周末鲜果盒", "--offer", "首单立减10元", "--brand", "果园小铺"]
+    res = CliRunner().invoke(cli, ["generate", *args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    (draft,) = json.loads(res.stdout)
+    assert draft["content"]["body"].startswith("【果园小铺】") and draft["brief"]["brand"] == "果园小铺"
+    assert "art43-sms-sender" not in json.dumps(draft["compliance"])
+    res = CliRunner().invoke(cli, ["prompts", "render", *args])
+    assert res.exit_code == 0, res.output
+    assert "Open the body with the sender's name as 【果园小铺】" in res.output
+    from contentgen.testing import cli_main
+
+    code, _, err = cli_main("generate", *args[:-1], "x" * 31)
+    assert code == 2 and err.startswith("Error: brand: String should have at most 30 characters"), err

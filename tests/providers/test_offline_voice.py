@@ -179,3 +179,49 @@ def test_variants_take_different_angles() -> None:
     print(f"\nvariant 4-gram Jaccard: overall {overall:.3f}, {by_locale}")
     assert overall < 0.25, by_locale
     assert all(m < 0.32 for m in by_locale.values()), by_locale
+
+
+BRANDS = {"zh-CN": ("花漾美妆", "【花漾美妆】"), "ja-JP": ("ハナコスメ", "【ハナコスメ】"), "en-US": ("Orchard Lane", "Orchard Lane: ")}
+
+
+@pytest.mark.parametrize("locale", vocab.LOCALES)
+def test_an_sms_opens_with_the_sender_the_brief_names_and_the_sender_rule_is_met(locale: str) -> None:
+    from contentgen.compliance import check_content
+
+    brand, opener = BRANDS[locale]
+    product, points, offer, _ = FACTS[locale]
+    for industry in vocab.INDUSTRIES:
+        brief = Brief(industry=industry, segment="dormant.mass", content_type="push", channel="sms", locale=locale,
+                      product=product, selling_points=points, offer=offer, brand=brand)
+        for v in (1, 2, 3):
+            content = draft(brief, v)
+            assert content.body.startswith(opener), (industry, v, content.body)
+            assert offer.lower() in content.body.lower() and len(content.body) <= vocab.CHANNEL_REGISTRY["sms"].limit("body", locale)
+            report = check_content(content, industry=industry, channel="sms", locale=locale, content_type="push")
+            sender_rules = {"zh.channels.art43-sms-sender", "ja.channels.sender-name", "en.channels.sms-sender-id"}
+            assert not sender_rules & {f.rule for f in report.findings}, (industry, v, report.findings)
+        # No brand, no opener: the writer does not make one up (the rule then reminds the operator).
+        bare = draft(brief.model_copy(update={"brand": None}))
+        assert not bare.body.startswith(opener)
+    # Other channels are not SMS: the app and the salesperson's name say who speaks.
+    push = Brief(industry="food", segment="dormant.mass", content_type="push", channel="app_push", locale=locale,
+                 product=product, brand=brand)
+    assert brand not in draft(push).body
+
+
+def test_a_brief_without_a_brand_keeps_the_key_it_had_before_the_field_existed() -> None:
+    import hashlib
+
+    brief = Brief(industry="food", segment="dormant.mass", content_type="push", channel="sms", product="果篮")
+    before = {k: v for k, v in brief.model_dump().items() if k != "brand"}  # the dump without the field
+    expected = hashlib.sha256(json.dumps(before, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    assert brief.key() == expected
+    assert brief.model_copy(update={"brand": "果园"}).key() != expected
+
+
+def test_english_sentences_start_with_a_capital_even_when_a_selling_point_does_not() -> None:
+    brief = Brief(industry="food", segment="dormant.mass", content_type="push", channel="sms", locale="en-US",
+                  product="Weekend fruit box", selling_points=["picked Friday, delivered Saturday"])
+    for v in range(1, 7):
+        body = draft(brief, v).body
+        assert not re.search(r"[a-z][.!?] [a-z]", body), (v, body)

@@ -111,6 +111,7 @@ def test_every_brief_field_of_the_cli_is_in_the_form(lib: Any, app: Any) -> None
     at.text_area(key="g_persona_interests").input("跑步")
     at.text_area(key="g_specialty").input("大额存单\n教育储蓄")
     at.text_input(key="g_brand_voice").input("稳重、亲切")
+    at.text_input(key="g_brand").input(" 安心银行 ")
     at.text_input(key="g_notes").input("不提收益率")
     at.selectbox(key="g_objective").select("reactivate")
     at.number_input(key="g_variants").set_value(1)
@@ -124,7 +125,7 @@ def test_every_brief_field_of_the_cli_is_in_the_form(lib: Any, app: Any) -> None
     assert brief["persona_interests"] == ["跑步"]
     assert brief["specialty_products"] == ["大额存单", "教育储蓄"]
     assert brief["brand_voice"] == "稳重、亲切" and brief["notes"] == "不提收益率"
-    assert brief["objective"] == "reactivate"
+    assert brief["objective"] == "reactivate" and brief["brand"] == "安心银行"
 
 
 def test_form_options_are_human_names(lib: Any, app: Any) -> None:

@@ -37,7 +37,7 @@ LANGS = ("zh", "en")
 # and the walk must not take it for the role's identifier.
 ROLE_USER = {"operator": "olivia", "reviewer": "rui", "compliance": "chen", "admin": "ada"}
 # Brief fields that hold what people (or the plan engine, for the model) wrote, not identifiers.
-BRIEF_TEXT = ("product", "selling_points", "offer", "interests", "preferred_times", "persona_interests",
+BRIEF_TEXT = ("product", "selling_points", "offer", "brand", "interests", "preferred_times", "persona_interests",
               "specialty_products", "brand_voice", "notes", "previous_messages")
 
 def test_every_vocabulary_identifier_has_a_name_in_both_languages() -> None:
