@@ -105,7 +105,7 @@ def create(lib: Library, batch_id: str, *, author: str, source: str, options: di
     try:
         conn.execute("INSERT INTO batches (id, created_at, author, source, total, options) "
                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                     [batch_id, at, author, source, len(items), dumps(options)])
+                     [batch_id, at, author, source, len({i["key"] for i in items}), dumps(options)])
         conn.executemany(
             "INSERT INTO batch_items (batch_id, key, variant, variants, brief, source, status, starts,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?) ON CONFLICT (batch_id, key) DO NOTHING",

@@ -34,7 +34,7 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from library import pg_schema
 from library._db import PerThread
@@ -162,8 +162,9 @@ class Connection:
             try:
                 raw = self.pool.getconn(timeout=self.wait_s)
             except PoolTimeout as e:
-                raise OperationalError(f"database is busy: no free connection in {self.wait_s:g} s "
-                                       f"(pool of {self.pool.max_size}; CONTENTGEN_DB_POOL sets it)") from e
+                raise self._no_connection() from e
+            except PoolClosed as e:
+                raise OperationalError("the library is closed") from e
         try:
             with _mapped():
                 yield raw
@@ -176,6 +177,17 @@ class Connection:
                 self.pool.putconn(raw)
                 if broken:  # the server went away? test the idle ones too, before they are lent
                     self.pool.check()
+
+    def _no_connection(self) -> OperationalError:
+        """Why the pool had no connection to lend: every connection is in use, or the server is
+        gone (the pool lost its connections and cannot make new ones: one probe says why)."""
+        if self.pool.get_stats().get("pool_size", 0) < self.pool.max_size:
+            try:
+                psycopg.connect(str(self.pool.conninfo), connect_timeout=2).close()
+            except psycopg.Error as e:
+                return OperationalError(f"database is unreachable: {_message(e)}")
+        return OperationalError(f"database is busy: no free connection in {self.wait_s:g} s "
+                                f"(pool of {self.pool.max_size}; CONTENTGEN_DB_POOL sets it)")
 
     def execute(self, sql: str, params: Any = None) -> Cursor:
         stripped = sql.strip().rstrip(";").upper()
@@ -219,10 +231,14 @@ class Connection:
             self.execute("ROLLBACK")
 
     def close(self) -> None:
-        """Give back a connection left in a transaction (rolled back by the pool)."""
+        """End a transaction left open (the library is closing, maybe from another thread while
+        this one still works in it): the connection is closed, so the server rolls it back and
+        nothing after it can commit half of it; the pool replaces it."""
         raw, self._held = self._held, None
-        if raw is not None and not self.pool.closed:
-            self.pool.putconn(raw)
+        if raw is not None:
+            raw.close()
+            if not self.pool.closed:
+                self.pool.putconn(raw)
         if self.owns_pool:
             self.pool.close()
 

@@ -95,6 +95,12 @@ class RateLimiter:
         if used is not None and self.limits.tpm is not None and used != booked:
             self.store.update(lambda s, now: (settled(s, self.limits, used - booked), None))
 
+    async def athrottled(self, retry_after: float | None) -> None:
+        if self.store.blocking:
+            await asyncio.to_thread(self.throttled, retry_after)
+        else:
+            self.throttled(retry_after)
+
     async def asettle(self, booked: int, answer: Any) -> None:
         if self.store.blocking:
             await asyncio.to_thread(self.settle, booked, answer)

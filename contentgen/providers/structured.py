@@ -177,6 +177,11 @@ def _throttled(conv: _Conversation, exc: BaseException) -> None:
         conv.handle.limiter.throttled(retry_after(exc))
 
 
+async def _athrottled(conv: _Conversation, exc: BaseException) -> None:
+    if conv.handle.limiter is not None and status_of(exc) == 429:
+        await conv.handle.limiter.athrottled(retry_after(exc))
+
+
 def _ask_sync(conv: _Conversation, messages: list[BaseMessage], purpose: str) -> str:
     def once() -> str:
         shaped, limiter = conv.shape(messages), conv.handle.limiter
@@ -215,7 +220,7 @@ async def _ask_async(conv: _Conversation, messages: list[BaseMessage], purpose: 
             answer = await conv.handle.chat.ainvoke(shaped, **conv.call_kwargs())
         except PROVIDER_FAILURES as e:  # a bug is not an attempt: it propagates as itself
             conv.record(purpose, started, e)
-            _throttled(conv, e)
+            await _athrottled(conv, e)
             raise
         conv.record(purpose, started, None)
         if limiter is not None:

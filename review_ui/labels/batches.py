@@ -47,6 +47,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "bat_retry": ("重试失败的草稿（{n} 条）", "Retry failed drafts ({n})"),
     "bat_retry_not_yours": ("只有批次作者 {author} 或管理员可以重试。",
                             "Only the batch's author, {author}, or an admin may retry it."),
+    "bat_retry_failed": ("没能重新排队：{error}。稍后再试，或在命令行重新运行同一条 generate --queue 命令。",
+                         "Could not queue the drafts again: {error}. Try again later, or rerun the same "
+                         "generate --queue command."),
     "bat_retried": ("已重新排队 {n} 条草稿。", "{n} drafts queued again."),
     "bat_show": ("显示", "Show"),
     "bat_first_rows": ("显示前 {n} 条，共 {total} 条；完整列表：contentgen batch status 批次号 --format json。",

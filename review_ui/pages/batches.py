@@ -8,6 +8,7 @@ cells or escaped text, never rendered.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import streamlit as st
@@ -56,13 +57,18 @@ def _retry(batch_id: str) -> None:
     except ContentgenError as e:
         st.session_state["bat_error"] = error_text(e)
         return
+    except sqlite3.Error as e:  # the database busy or unreachable: say so, the batch is unchanged
+        st.session_state["bat_error"] = t("bat_retry_failed", error=md(e))
+        return
     st.session_state["bat_notice"] = t("bat_retried", n=done.queued + done.waiting)
 
 
 def _brief(it: batches.Item) -> str:
     b = it.brief
-    return " · ".join(str(x) for x in (b.get("product"), n("channel", b.get("channel")),
-                                        n("locale", b.get("locale"))) if x)
+    parts = [str(b["product"]) if b.get("product") else None,
+             n("channel", b["channel"]) if b.get("channel") else None,
+             n("locale", b["locale"]) if b.get("locale") else None]
+    return " · ".join(p for p in parts if p)
 
 
 def _items(batch_id: str, p: batches.Progress) -> None:
