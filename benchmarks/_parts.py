@@ -4,6 +4,7 @@ every part met its targets (shared by the benchmarks that have `--only PART`).""
 from __future__ import annotations
 
 import argparse
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,3 +20,13 @@ def run_parts(parts: dict[str, Part], args: argparse.Namespace) -> int:
             part_dir.mkdir()
             ok = parts[name](args, part_dir) and ok
     return 0 if ok else 1
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """End a server process: SIGTERM, then SIGKILL after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

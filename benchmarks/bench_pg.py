@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _parts import run_parts  # noqa: E402
+from _parts import run_parts, stop  # noqa: E402
 from bench_library import BATCH, make_drafts  # noqa: E402  (sms pushes in 3 locales)
 
 from contentgen.kernel.schemas import Draft  # noqa: E402
@@ -207,12 +207,7 @@ class Served:
                 time.sleep(0.05)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc)
 
 
 class Walker:

@@ -62,7 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _parts import run_parts  # noqa: E402
+from _parts import run_parts, stop  # noqa: E402
 
 from contentgen.generate import Job, jobs_for  # noqa: E402
 from contentgen.kernel.schemas import Brief  # noqa: E402
@@ -144,12 +144,7 @@ class Provider:
         if hasattr(self, "client"):
             self.client.close()
         if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop(self.proc)
 
 
 def postgres_cpu(server: PostgresServer) -> float:
