@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 Part = Callable[[argparse.Namespace, Path], bool]
 
@@ -22,11 +23,13 @@ def run_parts(parts: dict[str, Part], args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def stop(proc: subprocess.Popen[str]) -> None:
-    """End a server process: SIGTERM, then SIGKILL after 10 s."""
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """End a server process: SIGTERM, then SIGKILL after 10 s; its stderr pipe closed."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()

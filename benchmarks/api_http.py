@@ -27,6 +27,9 @@ import httpx
 
 from contentgen.usecases import open_library
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or imported by a bench
+from _parts import stop  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = 100
 # Pages walked before starting over: the first pass renders payloads (cold), later passes
@@ -73,17 +76,6 @@ def _start(args: list[str], port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("server did not start within 60 s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr is not None:
-        proc.stderr.close()
 
 
 def _walk(client: httpx.Client, path: str, params: dict[str, Any], requests: int,
@@ -135,9 +127,9 @@ def bench_http(db_path: Path, token: str, requests: int, workdir: Path) -> dict[
                             "ratio": statistics.fmean(bare_t) / statistics.fmean(api_t),
                         }
             finally:
-                _stop(bare)
+                stop(bare)
     finally:
-        _stop(api)
+        stop(api)
     return results
 
 

@@ -79,6 +79,13 @@ class Progress:
     def complete(self) -> bool:
         return self.finished >= self.total
 
+    @property
+    def state(self) -> str:
+        """queued (nothing taken yet), running, done, or failed (finished with failures)."""
+        if not self.complete:
+            return "running" if self.running or self.finished else "queued"
+        return "failed" if self.failed else "done"
+
     def as_dict(self) -> dict[str, Any]:
         return {"batch": self.batch_id, "total": self.total, "queued": self.queued,
                 "running": self.running, "done": self.done, "failed": self.failed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -34,11 +34,10 @@ def library() -> Any:
     session's script on a fresh thread, so the handle is cached with its thread id.
     """
     from contentgen import usecases
-    from contentgen.usecases.library_access import pooled
 
     path = str(settings().db_path)
-    if pooled(path):  # PostgreSQL: one handle and its connection pool for every session
-        return _pooled_library(path)
+    if usecases.library_access.pooled(path):  # PostgreSQL: one handle and its pool for every session
+        return _pooled_library(path, usecases.open_library)
     cached = st.session_state.get("_library")
     me = threading.get_ident()
     if cached and cached[0] == path and cached[1] == me:
@@ -51,10 +50,9 @@ def library() -> Any:
 
 
 @st.cache_resource(show_spinner=False)
-def _pooled_library(target: str) -> Any:
-    from contentgen import usecases
-
-    return usecases.open_library(target)
+def _pooled_library(target: str, _open: Callable[[str], Any]) -> Any:
+    """One handle per process and target (`_open` is left out of the cache key)."""
+    return _open(target)
 
 
 def may(role: str, action: str) -> bool:

@@ -11,7 +11,6 @@ statements stay.
 from __future__ import annotations
 
 import hashlib
-import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -324,24 +323,15 @@ class Composer:
             parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
         # On a short channel a required statement may take at most 40%: the library's shorter accepted
         # wording leaves room for the product and the offer.
-        room = max(len(self.sender(s)) for s in ("", ":"))
+        room = max(len(self.voice.sms_sender(s)) for s in ("", ":"))
         body = self.fit(parts, body_limit - room, self.tail(body_limit * 2 // 5 if self.short else None))
-        body = self.sender(body) + body
+        body = self.voice.sms_sender(body) + body
         start, end = self.send_window()
         return PushContent(
             title=title, body=body,
             deeplink=f"app://campaign/{self.brief.key()}/v{self.variant}" if self.channel.deeplink else None,
             send_window=SendWindow(start=start, end=end),
         )
-
-    def sender(self, body: str) -> str:
-        """An SMS opens with the sender's name when the brief gives one (zh/ja 【…】, en "…: ",
-        or "[…] " before a first sentence with a colon of its own)."""
-        if self.brief.channel != "sms" or not self.brief.brand:
-            return ""
-        first = re.split(r"(?<=[.!?。！？])\s*", body, maxsplit=1)[0]
-        key = "sms_sender_bracketed" if ":" in first and "sms_sender_bracketed" in self.b else "sms_sender"
-        return str(self.b[key]).format(brand=self.brief.brand)
 
     def send_window(self) -> tuple[str, str]:
         # Evening/morning preferences move the window; otherwise a polite daytime slot.

@@ -99,6 +99,16 @@ class Voice:
             text = text.replace("。。", "。").replace("？。", "？").replace("！。", "！")
         return text.strip()
 
+    def sms_sender(self, body: str) -> str:
+        """An SMS opens with the sender's name when the brief gives one (zh/ja 【…】, en "…: ",
+        or "[…] " before a first sentence with a colon of its own)."""
+        b = self.facts.brief
+        if b.channel != "sms" or not b.brand:
+            return ""
+        first = re.split(r"(?<=[.!?。！？])\s*", body, maxsplit=1)[0]
+        key = "sms_sender_bracketed" if ":" in first and "sms_sender_bracketed" in self.bank else "sms_sender"
+        return str(self.bank[key]).format(brand=b.brand)
+
     def sign_off(self) -> str:
         """The 1:1 signature: the salesperson's name (and role for the professional persona)."""
         key = "professional" if self.facts.brief.persona == "professional" else "approachable"

@@ -141,12 +141,17 @@ def enqueue(lib: Library, jobs: list[Job], *, as_user: str | None, options: dict
     return asyncio.run(_defer(url, batch, keys))
 
 
+def may_retry(batch: batches.Batch, user: str, role: str) -> bool:
+    """Who may queue a batch's failed drafts again: its author (the drafts are theirs), or an admin."""
+    return user == batch.author or role == "admin"
+
+
 def retry_failed(lib: Library, batch_id: str, *, as_user: str) -> Enqueued:
     """Put a batch's failed items on the queue again (the batch's author, or an admin)."""
     url = require_postgres(lib.target)
     batch = batches.get(lib, batch_id)
     user = lib.users.get(as_user)
-    if user.name != batch.author and user.role != "admin":
+    if not may_retry(batch, user.name, user.role):
         raise PermissionDenied(f"{user.name} may not retry batch {batch_id}: its drafts are "
                                f"{batch.author}'s (the author or an admin may)")
     ensure_schema(url)

@@ -32,18 +32,12 @@ st.title(t("page_batches"))
 st.caption(t("bat_intro"))
 
 
-def _state(p: batches.Progress) -> str:
-    if not p.complete:
-        return "running" if p.running or p.finished else "queued"
-    return "failed" if p.failed else "done"
-
-
 def _overview(rows: list[tuple[batches.Batch, batches.Progress]]) -> None:
     # Four columns fit 1024 px beside the sidebar; the counts are in the detail below.
     table = [{
         t("bat_col_batch"): b.id,
         t("bat_col_source"): b.source,
-        t("bat_col_state"): n("batch_state", _state(p)),
+        t("bat_col_state"): n("batch_state", p.state),
         t("bat_col_progress"): p.finished / p.total if p.total else 1.0,
     } for b, p in rows]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -125,7 +119,7 @@ def _detail(batch_id: str, was_complete: bool) -> None:
     elif not p.complete:
         st.caption(t("bat_refreshing", s=f"{REFRESH_S:g}"))
     if p.failed and p.complete:
-        may = user.name == b.author or user.role == "admin"
+        may = batch_queue.may_retry(b, user.name, user.role)
         if st.button(t("bat_retry", n=p.failed), key=f"bat_retry_{batch_id}", type="primary", disabled=not may,
                      help=None if may else t("bat_retry_not_yours", author=md(b.author))):
             _retry(batch_id)
