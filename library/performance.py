@@ -1,5 +1,5 @@
 """How content performed: outcome rates per material version, prompt version, segment, channel,
-persona, industry, plan touchpoint, day or week, each with a 95% Wilson interval.
+persona, industry, plan touchpoint, day or week, or whether the send was edited after approval, each with a 95% Wilson interval.
 
     report = performance(lib, by=["segment", "content_type"], since="2026-11-01")
     report["groups"][0]   # {"key": {...}, "reached": 812, "rates": {"clicked": {...}}, "note": None}
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contentgen.kernel.errors import UsageError
@@ -42,7 +43,20 @@ DIMENSIONS: dict[str, str] = {
     "touchpoint": "CASE WHEN t.seq IS NULL THEN NULL ELSE t.plan_id || '#' || t.seq END",
     "day": "substr(r.first_at, 1, 10)",
     "week": "strftime('%Y-W%W', r.first_at)",
+    # Whether the send to this recipient was edited after approval (library.sent_text).
+    "edited": "CASE ed.edited WHEN 1 THEN 'edited' WHEN 0 THEN 'as approved' ELSE 'not reported' END",
 }
+EDITED_VALUES: tuple[str, ...] = ("as approved", "edited", "not reported")
+# A recipient's send was edited when any sent-text report for it says so: the report is matched
+# to the recipient's events by delivery, by event, or by the recipient hash on that version.
+_EDITED = """
+    , ed AS (
+        SELECT e.material_id, e.version, e.recipient, MAX(s.edited) AS edited
+        FROM outcome_events e JOIN sent_texts s ON s.material_id = e.material_id AND s.version = e.version
+         AND ((e.delivery_id IS NOT NULL AND s.delivery_id = e.delivery_id)
+              OR (s.client = e.source AND s.event_id = e.event_id) OR s.recipient = e.recipient)
+        GROUP BY e.material_id, e.version, e.recipient
+    )"""
 
 
 def parse_by(value: str | Sequence[str]) -> list[str]:
@@ -99,11 +113,13 @@ def performance(lib: Library | sqlite3.Connection, *, by: Sequence[str] = ("mate
                    SUM(CASE WHEN type = 'converted' THEN value END) AS value
             FROM outcome_events GROUP BY material_id, version, recipient
             {"HAVING " + " AND ".join(having) if having else ""}
-        )
+        ){_EDITED if "edited" in dims else ""}
         SELECT {keys}, COUNT(*), {", ".join(f"SUM(r.{t})" for t in RATES)}, SUM(r.value)
         FROM r JOIN materials m ON m.id = r.material_id
         JOIN versions v ON v.material_id = r.material_id AND v.version = r.version
         LEFT JOIN plan_touchpoints t ON t.material_id = r.material_id
+        {"LEFT JOIN ed ON ed.material_id = r.material_id AND ed.version = r.version AND ed.recipient = r.recipient"
+         if "edited" in dims else ""}
         GROUP BY {group} ORDER BY {group}
     """
     groups = []
@@ -120,3 +136,49 @@ def performance(lib: Library | sqlite3.Connection, *, by: Sequence[str] = ("mate
         })
     return {"by": dims, "since": since, "until": until, "min_reached": min_reached, "rates": list(RATES),
             "groups": groups}
+
+
+@dataclass(frozen=True)
+class VersionOutcome:
+    """One version's recipients and how many of them had each outcome (RATES), with its text."""
+
+    material_id: str
+    version: int
+    title: str
+    text: str
+    status: str
+    reached: int
+    counts: dict[str, int]
+
+    def rate(self, metric: str) -> float:
+        return self.counts[metric] / self.reached
+
+
+def by_version(lib: Library | sqlite3.Connection, *, locale: str, **where: str | None) -> list[VersionOutcome]:
+    """Every version with outcome events among the materials of `locale` matching `where`
+    (materials' columns: industry, segment, channel, content_type; None matches anything)."""
+    unknown = set(where) - {"industry", "segment", "channel", "content_type"}
+    if unknown:
+        raise UsageError(f"cannot select versions by {', '.join(sorted(unknown))}")
+    conds, params = ["m.locale = ?"], [locale]
+    for column, value in where.items():
+        if value is not None:
+            conds.append(f"m.{column} = ?")
+            params.append(value)
+    flags = ", ".join(f"MAX(CASE WHEN type = '{t}' THEN 1 ELSE 0 END) AS {t}" for t in RATES)
+    rows = connection(lib).execute(f"""
+        WITH r AS (
+            SELECT material_id, version, recipient, {flags}
+            FROM outcome_events GROUP BY material_id, version, recipient
+        )
+        SELECT r.material_id, r.version, v.title, v.text, v.status, COUNT(*),
+               {", ".join(f"SUM(r.{t})" for t in RATES)}
+        FROM r JOIN materials m ON m.id = r.material_id
+        JOIN versions v ON v.material_id = r.material_id AND v.version = r.version
+        WHERE {" AND ".join(conds)}
+        GROUP BY r.material_id, r.version, v.title, v.text, v.status
+        ORDER BY r.material_id, r.version
+    """, params).fetchall()
+    return [VersionOutcome(str(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), int(row[5]),
+                           {t: int(c or 0) for t, c in zip(RATES, row[6:], strict=True)})
+            for row in rows]

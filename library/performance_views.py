@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from library.store import Library
 
 PERIODS: tuple[int, ...] = (7, 30, 90, 0)  # days back, today included; 0: since the first event
-GROUPS: tuple[str, ...] = ("segment", "channel", "content_type", "industry", "persona", "prompt", "material")
+GROUPS: tuple[str, ...] = ("segment", "channel", "content_type", "industry", "persona", "prompt", "material",
+                           "edited")
 TRENDS: tuple[str, ...] = ("day", "week")
 
 

@@ -33,7 +33,8 @@ def show_slot_report(report: dict[str, Any]) -> None:
 @click.command("perf")
 @click.option("--by", "by", default="material", show_default=True,
               help="Comma-separated: material, version, prompt, segment, channel, persona, industry, "
-              "content_type, locale, plan, touchpoint, day, week.")
+              "content_type, locale, plan, touchpoint, day, week, edited (sent as approved, edited after "
+              "approval, or sent text not reported).")
 @click.option("--since", default=None, help="First day (UTC, YYYY-MM-DD) of sends counted.")
 @click.option("--until", default=None, help="Day after the last one counted (UTC, YYYY-MM-DD).")
 @click.option("--min-n", "min_n", type=click.IntRange(min=1), default=30, show_default=True,

@@ -43,6 +43,8 @@ def _group_name(view: pv.Overview, value: str | None) -> str:
     if view.by == "material":
         # Titles repeat across the variants of one brief: the id keeps the rows apart.
         return f"{view.titles.get(value) or t('perf_untitled')} · {pv.short_id(value)}"
+    if view.by == "edited":
+        return t("perf_edited_" + value.replace(" ", "_"))
     return value  # a prompt version, e.g. push/reactivation@3: its id is its name
 
 

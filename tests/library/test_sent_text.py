@@ -14,6 +14,7 @@ from library import Library, sent_text
 from library._db import immediate
 from library.errors import PermissionDenied
 from library.payloads import PayloadRenderer
+from library.performance import performance
 from library.sent_text_compare import RECIPIENT, compare, normalise, payload_text
 from library.store import no_checker
 
@@ -187,6 +188,11 @@ def test_performance_can_say_which_sends_were_edited(lib: Library, draft_factory
         " OR (s.recipient = e.recipient AND s.material_id = e.material_id AND s.version = e.version))"
         " FROM outcome_events e ORDER BY e.event_id").fetchall()
     assert rows == [("e0", 0), ("e1", 1), ("e2", None)]
+    groups = performance(lib, by=["edited", "material"], min_reached=1)["groups"]
+    assert [(g["key"]["edited"], g["reached"], g["rates"]["clicked"]["count"]) for g in groups] == [
+        ("as approved", 1, 1), ("edited", 1, 1), ("not reported", 1, 1)]
+    # The edited flag groups recipients; it never multiplies them.
+    assert performance(lib, by=["material"], min_reached=1)["groups"][0]["reached"] == 3
 
 
 def test_edited_sends_survive_an_export_and_import(lib: Library, draft_factory: Any, tmp_path: Any,
