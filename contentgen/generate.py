@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import ChannelLimitError, ContentgenError, ProviderError
+from contentgen.kernel.exemplars import Exemplars
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import (
     CONTENT_MODELS,
@@ -149,6 +150,7 @@ class Generator:
         seed: int | None = None,
         judge: bool = False,
         deadline_s: float | None = None,
+        lessons: Callable[[Brief], Exemplars | None] | None = None,
     ) -> None:
         from contentgen.compliance import check_text, load_packs
         from contentgen.compliance.judge import Judge
@@ -171,6 +173,21 @@ class Generator:
         # Whole-draft deadline (every round trip, retry and rewrite): a server that never answers
         # fails the draft after this, not after attempts x the HTTP timeout. None: no deadline.
         self.deadline_s = deadline_s
+        # What worked before with a brief's audience (usecases.learning gives it from the
+        # library's outcomes): shown to the model, recorded in the draft. None: generation
+        # does not learn (the --no-learn flag).
+        self.lessons = lessons
+        self._lessons: dict[tuple[str, ...], Exemplars | None] = {}
+
+    def lessons_for(self, brief: Brief) -> Exemplars | None:
+        """What worked before for the brief's industry × segment × content type × locale, looked
+        up once per audience for the generator's life (a batch)."""
+        if self.lessons is None:
+            return None
+        audience = (brief.industry, brief.segment, brief.content_type, brief.locale)
+        if audience not in self._lessons:
+            self._lessons[audience] = self.lessons(brief) or None
+        return self._lessons[audience]
 
     async def draft(self, job: Job) -> Draft:
         """Generate, validate and check one variant; raise ProviderError with attempts on failure."""
@@ -201,7 +218,8 @@ class Generator:
         brief = job.brief
         started = time.perf_counter()
         pf = self.catalog.resolve(brief)
-        rendered = pf.render(brief, variant=job.variant, variants=job.variants)
+        learned = self.lessons_for(brief)
+        rendered = pf.render(brief, variant=job.variant, variants=job.variants, exemplars=learned)
         schema = CONTENT_MODELS[brief.content_type]
         messages: list[BaseMessage] = [SystemMessage(rendered.system)]
         for user, assistant in rendered.few_shot:
@@ -262,7 +280,8 @@ class Generator:
             text=content_text(content),
             prompt_ref=rendered.prompt_ref,
             model=self.handle.info,
-            parameters={**rendered.model_config, "seed": seed, "rewrites_allowed": self.max_rewrites},
+            parameters={**rendered.model_config, "seed": seed, "rewrites_allowed": self.max_rewrites,
+                        **({"learned_from": learned.provenance()} if learned else {})},
             timing={"elapsed_ms": round((time.perf_counter() - started) * 1000, 1)},
             attempts=attempts,
             compliance=report,

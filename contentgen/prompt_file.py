@@ -20,11 +20,13 @@ from pydantic import ValidationError
 
 from contentgen.kernel import vocab
 from contentgen.kernel.errors import BriefError, PromptError, UsageError
+from contentgen.kernel.exemplars import MAX_TEXT, Exemplars
 from contentgen.kernel.schemas import Brief
 from contentgen.prompt_context import Guidance
 from contentgen.prompt_meta import PromptMeta
 
 BRIEF_BLOCK = "brief_block.j2"
+EXEMPLARS_BLOCK = "exemplars.j2"  # what worked before, when the pipeline passes it
 BLOCKS = ("system", "user")
 
 
@@ -176,8 +178,10 @@ class PromptFile:
         variant: int = 1,
         variants: int = 1,
         extra: dict[str, Any] | None = None,
+        exemplars: Exemplars | None = None,
     ) -> RenderedPrompt:
-        """Render the system and user messages for one variant of a brief."""
+        """Render the system and user messages for one variant of a brief; `exemplars` (what
+        worked before with this audience) go just before the brief block."""
         if not 1 <= variant <= variants <= 20:
             raise UsageError(f"variant {variant} of {variants}: need 1 <= variant <= variants <= 20")
         missing = [f for f in self.meta.inputs.required if getattr(brief, f) in (None, "", [])]
@@ -188,6 +192,12 @@ class PromptFile:
         ctx["prompt"] = {"id": self.id, "version": self.version, "ref": self.ref}
         system, user = (self._block(name, ctx) for name in BLOCKS)
         tail = self._partial(BRIEF_BLOCK, ctx)
+        if exemplars:
+            shown = exemplars.model_dump(mode="json")
+            for e in shown["examples"] + shown["avoid"]:
+                e["text"] = e["text"][:MAX_TEXT].replace("<", "＜")  # cannot open a tag of the contract
+            lessons = self._partial(EXEMPLARS_BLOCK, {"exemplars": shown, "exemplars_block": exemplars.block()})
+            tail = f"{lessons}\n\n{tail}"
         return RenderedPrompt(
             system=system,
             user=f"{user}\n\n{tail}" if user else tail,

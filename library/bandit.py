@@ -27,7 +27,7 @@ class Arm:
     successes: int = 0
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+def wilson(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a binomial rate; stays inside [0, 1] and sane at 0 or n."""
     if n <= 0:
         return (0.0, 1.0)

@@ -127,7 +127,21 @@ def _brief_rows(brief: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _parameters(params: Mapping[str, Any]) -> str:
-    return " · ".join(f"{_known(f'view_param_{k}', k)} {v}" for k, v in params.items()) or t("view_none")
+    return " · ".join(f"{_known(f'view_param_{k}', k)} {v}" for k, v in params.items()
+                      if k != "learned_from") or t("view_none")
+
+
+def _learned(params: Mapping[str, Any]) -> str:
+    """Which proven and weak versions the model was shown (usecases.learning), or none."""
+    found = as_dict(params.get("learned_from"))
+    if not found:
+        return t("view_learned_none")
+
+    def refs(items: Any) -> str:
+        return ", ".join(f"{code(as_dict(e).get('material_id'))} v{md(as_dict(e).get('version'))} "
+                         f"({float(as_dict(e).get('rate') or 0):.1%})" for e in items or []) or t("view_none")
+    return t("view_learned", metric=t(f"perf_rate_{found.get('metric')}"), examples=refs(found.get("examples")),
+             avoid=refs(found.get("avoid")))
 
 
 def provenance_view(version: Any, material: Any = None) -> None:
@@ -155,6 +169,7 @@ def provenance_view(version: Any, material: Any = None) -> None:
         (t("view_prov_rewrites"), t("view_prov_rounds",
                                     r=sum(a.get("purpose") == "rewrite" for a in attempts),
                                     p=sum(a.get("purpose") == "repair" for a in attempts))),
+        (t("view_prov_learned"), _learned(as_dict(prov.get("parameters")))),
         (t("view_prov_author"), md(v.get("author") or m.get("created_by") or t("view_none"))),
         (t("view_prov_created"), md(short_time(v.get("created_at")))),
     ]

@@ -50,6 +50,11 @@ DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
               help="Put the batch on the shared queue (PostgreSQL library) for `contentgen worker`s "
                    "on any host; implies --save. Progress shows until it is complete.")
 @click.option("--no-wait", is_flag=True, help="With --queue: print the batch id and return at once.")
+@click.option("--no-learn", is_flag=True,
+              help="Do not show the model what worked before (proven and weak approved content of "
+                   "the brief's audience, from the library's outcomes).")
+@click.option("--learn-metric", type=click.Choice(["read", "clicked", "replied", "converted"]),
+              default="clicked", show_default=True, help="The outcome that decides what worked.")
 @rate_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -57,7 +62,7 @@ DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
 def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed: int | None,
                  max_rewrites: int, model_name: str | None, save: bool, as_user: str | None,
                  timeout_s: float, batch_timeout_s: float | None, queued: bool, no_wait: bool,
-                 rpm: float | None, tpm: float | None,
+                 no_learn: bool, learn_metric: str, rpm: float | None, tpm: float | None,
                  fmt: str, quiet: bool, db: str | None, **brief_opts: Any) -> None:
     """Generate drafts, check them, print them (and --save them to the library).
 
@@ -82,7 +87,8 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
     settings = Settings.load(db=db, model=model_name)
     if queued:
         _enqueue(settings, jobs, failures, as_user=as_user, briefs_file=briefs_file, no_wait=no_wait,
-                 options={"max_rewrites": max_rewrites, "seed": seed, "timeout_s": timeout_s},
+                 options={"max_rewrites": max_rewrites, "seed": seed, "timeout_s": timeout_s,
+                          "learn": None if no_learn else learn_metric},
                  fmt=fmt, quiet=quiet)
         return
     if no_wait:
@@ -110,7 +116,16 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         from contentgen.providers.rate_limit import RateLimiter
 
         handle.limiter = RateLimiter(Limits(rpm=rpm, tpm=tpm))  # this process's requests
-    gen = Generator(settings, handle=handle, max_rewrites=max_rewrites, seed=seed, deadline_s=timeout_s)
+    learn_lib = None if no_learn else saver.lib if saver else _existing_library(settings)
+    lessons = None
+    if learn_lib is not None:
+        from contentgen.usecases.learning import lessons as lessons_from
+
+        lessons = lessons_from(learn_lib, learn_metric)
+    gen = Generator(settings, handle=handle, max_rewrites=max_rewrites, seed=seed, deadline_s=timeout_s,
+                    lessons=lessons)
+    if lessons is not None and not quiet:
+        _say_what_is_learned(gen, jobs)
     try:
         result = _run_with_progress(gen, jobs, concurrency, quiet or not jobs,
                                     on_draft=saver.save if saver else None, deadline_s=batch_timeout_s)
@@ -137,6 +152,32 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         )
     # ctx.exit works under standalone and embedded invocation alike (a return value would not)
     click.get_current_context().exit(1 if result.failures else 0)
+
+
+def _existing_library(settings: Settings) -> Any:
+    """The library to learn from when drafts are not saved: only one that exists already (a
+    file is never created just to read nothing from it)."""
+    from pathlib import Path
+
+    from library.store import Library
+
+    target = str(settings.db_path)
+    if not target.startswith(("postgresql://", "postgres://")) and not Path(target).is_file():
+        return None
+    return Library.open(target)
+
+
+def _say_what_is_learned(gen: Generator, jobs: list[Job]) -> None:
+    from contentgen.usecases.learning import describe
+
+    audiences: dict[tuple[str, ...], Job] = {}
+    for j in jobs:
+        audiences.setdefault((j.brief.industry, j.brief.segment, j.brief.content_type, j.brief.locale), j)
+    for n, (audience, job) in enumerate(audiences.items()):
+        if n == 5:
+            click.echo(f"… and {len(audiences) - 5} more audience(s)", err=True)
+            break
+        click.echo(f"{' × '.join(a or '-' for a in audience)}: {describe(gen.lessons_for(job.brief))}", err=True)
 
 
 def _enqueue(settings: Settings, jobs: list[Job], failures: list[Failure], *, as_user: str | None,

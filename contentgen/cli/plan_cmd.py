@@ -80,10 +80,12 @@ def templates_cmd(locale: str, fmt: str) -> None:
 @click.option("--name", default=None)
 @click.option("--dry-run", is_flag=True, help="Only the calendar: schedule without generating.")
 @click.option("--save", is_flag=True, help="Store the plan and its touchpoints in the library.")
+@click.option("--no-learn", is_flag=True,
+              help="With --save: do not show the model what worked before for the plan's audience.")
 @_as_option
 @format_option("text", "json")
 @db_option
-def create_cmd(channels: str | None, start: str, dry_run: bool, save: bool, actor: str | None,
+def create_cmd(channels: str | None, start: str, dry_run: bool, save: bool, no_learn: bool, actor: str | None,
                fmt: str, db: str | None, **opts: Any) -> None:
     """Schedule a plan and generate every touchpoint (checked for compliance); --save stores it.
 
@@ -118,10 +120,10 @@ def create_cmd(channels: str | None, start: str, dry_run: bool, save: bool, acto
     as_user = actor or os.environ.get("CONTENTGEN_USER")
     if sys.stderr.isatty():
         with click.progressbar(length=len(slots), label="generating", file=sys.stderr) as bar:
-            created = plan_cases.create_plan(req, settings=settings, lib=lib, as_user=as_user,
+            created = plan_cases.create_plan(req, settings=settings, lib=lib, as_user=as_user, learn=not no_learn,
                                              on_progress=lambda done, total: bar.update(1))
     else:
-        created = plan_cases.create_plan(req, settings=settings, lib=lib, as_user=as_user)
+        created = plan_cases.create_plan(req, settings=settings, lib=lib, as_user=as_user, learn=not no_learn)
     plan = created.plan
     rows = plan.calendar()
     plan_id = created.stored.id if created.stored else None

@@ -6,7 +6,9 @@ A `<rewrite>[{"match", "rule", "kind", "replacement"?, "statement"?, ...}]</rewr
 a compliance failure) lists strings the answer must not contain: a `replacement` takes the
 match's place, otherwise the sentence holding it is re-realised or dropped, and a `statement` is
 added; a finding's message and suggestion are advice and never enter the text
-(offline_rewrite.py). Without a brief it answers a short plain note.
+(offline_rewrite.py). An `<exemplars>{…}</exemplars>` block (partials/exemplars.j2: what worked
+before with this audience) makes it take, of a few phrasings of its own, the one closest to the
+proven examples (offline_learned.py). Without a brief it answers a short plain note.
 It is what new users, CI and the demo see; it is not the product's LLM.
 """
 
@@ -23,8 +25,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict, Field, SecretStr, ValidationError
 
+from contentgen.kernel.exemplars import from_block
 from contentgen.kernel.schemas import Brief
 from contentgen.providers.offline_compose import Composer
+from contentgen.providers.offline_learned import closest_to_what_worked
 from contentgen.providers.offline_rewrite import Avoid
 
 OFFLINE_MODEL_NAME = "contentgen-offline-1"
@@ -95,7 +99,12 @@ def compose_answer(messages: list[BaseMessage], seed: int = 0) -> str:
     schema = output.get("schema", brief.content_type)
     if schema not in ("copy", "short_video_script", "push"):
         schema = brief.content_type
-    content = Composer(brief, _int(output.get("variant"), 1), seed, avoid).compose(schema)
+    # What worked before with this audience, when the prompt carries it (partials/exemplars.j2).
+    lessons = next((found for m in reversed(messages) if not isinstance(m, AIMessage)
+                    if (found := from_block(_text_of(m))) is not None), None)
+    content = closest_to_what_worked(lambda v: Composer(brief, v, seed, avoid).compose(schema),
+                                     variant=_int(output.get("variant"), 1), variants=_int(output.get("of"), 1),
+                                     exemplars=lessons)
     return json.dumps(content.model_dump(mode="json"), ensure_ascii=False)
 
 

@@ -45,6 +45,7 @@ from contentgen.kernel.schemas import Brief
 from contentgen.providers import get_model
 from contentgen.providers.rate_limit import RateLimiter
 from contentgen.providers.retry import status_of
+from contentgen.usecases import learning
 from contentgen.usecases.drafts import author_for
 from contentgen.usecases.library_access import open_library
 from library import batches
@@ -203,9 +204,11 @@ class WorkerState:
     def generator(self, options: dict[str, Any]) -> Generator:
         key = dumps(options)
         if key not in self.generators:
+            metric = options.get("learn")  # absent in batches queued before learning: off
             self.generators[key] = Generator(
                 self.settings, handle=self.handle, max_rewrites=int(options.get("max_rewrites", 2)),
-                seed=options.get("seed"), deadline_s=options.get("timeout_s"))
+                seed=options.get("seed"), deadline_s=options.get("timeout_s"),
+                lessons=learning.lessons(self.lib, metric) if metric else None)
         return self.generators[key]
 
 

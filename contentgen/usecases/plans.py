@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from contentgen.generate import Generator
 from contentgen.kernel.calendar import Send
 from contentgen.kernel.config import Settings
 from contentgen.kernel.errors import UsageError
 from contentgen.plans import GeneratedPlan, PlanRequest, generate_plan, plan_schedule
 from contentgen.usecases.drafts import author_for
+from contentgen.usecases.learning import lessons
 from library import plans as store
 from library.plans import (  # the plan's reads and single-touchpoint steps, for faces
     PlanOutcome,
@@ -50,12 +52,15 @@ def schedule(req: PlanRequest, *, settings: Settings, lib: Library | None = None
 
 
 def create_plan(req: PlanRequest, *, settings: Settings, lib: Library | None = None,
-                as_user: str | None = None,
+                as_user: str | None = None, learn: bool = True,
                 on_progress: Callable[[int, int], None] | None = None) -> CreatedPlan:
     """Generate every touchpoint; with a library, store the plan as `as_user` (who must exist
-    and may author; nobody named is the system author). The author is checked first."""
+    and may author; nobody named is the system author). The author is checked first. With a
+    library and `learn`, each touchpoint is shown what worked before for its audience."""
     author = author_for(lib, as_user) if lib is not None else None
-    plan = generate_plan(req, settings=settings, existing=_existing(lib, req), on_progress=on_progress)
+    generator = Generator(settings, lessons=lessons(lib)) if lib is not None and learn else None
+    plan = generate_plan(req, settings=settings, existing=_existing(lib, req), on_progress=on_progress,
+                         generator=generator)
     stored = save_plan(lib, plan, author=author) if lib is not None and author else None
     return CreatedPlan(plan, stored)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from library import sent_text
 from library.errors import LibraryError
+from library.presend import PresendScore, presend
 from library.store import Library
 
 BULK_LIMIT = 500  # per call: keeps one click bounded even with 10,000 waiting
@@ -63,3 +64,10 @@ def edited_send_count(lib: Library) -> int:
 def close_edited_send(lib: Library, item_id: int, *, actor: str, note: str) -> dict[str, Any]:
     """A reviewer has looked at an edited send: out of the queue, the note in the audit trail."""
     return sent_text.resolve(lib, item_id, actor=actor, note=note)
+
+
+def presend_score(lib: Library, material: Any, version: Any) -> PresendScore:
+    """What this version may expect, from similar past sends to its segment on its channel
+    (its own material's history left out)."""
+    return presend(lib, text=version.text, locale=material.locale, segment=material.segment,
+                   channel=material.channel, exclude=material.id)

@@ -25,6 +25,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "gen_brand_help": ("客户认得的发送方名称。营销短信以它开头（【品牌】），法律要求短信标明发送者；留空则不加。",
                        "The name customers know the sender by. An SMS opens with it (\"Brand: …\"), as the law "
                        "asks a message to name its sender; empty adds none."),
+    "gen_learn": ("参考以往效果", "Learn from what worked"),
+    "gen_learn_help": ("把同一行业、客群、内容类型和语言下效果明显高于平均的已审批内容作为范例交给模型，"
+                       "明显偏低的作为需避免的写法；每个版本达到 30 位触达才计入。",
+                       "Shows the model the approved content of the same industry, segment, content type "
+                       "and language that did clearly better than average, as examples, and what did clearly "
+                       "worse, to avoid. A version counts from 30 recipients."),
+    "gen_learned": ("已参考 {e} 条效果好的范例、{a} 条需避免的写法（{metric}，该客群平均 {avg}）。",
+                    "Learned from {e} proven example(s) and {a} to avoid ({metric}; this audience's "
+                    "average {avg})."),
+    "gen_learned_none": ("该客群还没有足够的效果数据，本次未参考以往内容。",
+                         "No proven content for this audience yet: nothing to learn from."),
+    "gen_learn_off": ("本次未参考以往效果。", "Not learning from past outcomes this time."),
     "gen_notes": ("给写作者的备注", "Notes for the writer"),
     "gen_objective": ("目标（决定提示词系列）", "Objective (picks the prompt family)"),
     "gen_prompt": ("指定提示词 ID（可选）", "Explicit prompt id (optional)"),

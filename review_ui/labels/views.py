@@ -75,4 +75,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "view_reason_needed": ("请先填写理由：拒绝和要求修改需要告诉作者原因（写完按 Ctrl+Enter 或点击输入框外）。",
                            "Write a reason first: rejecting or requesting changes tells the author why "
                            "(then press Ctrl+Enter or click outside the box)."),
+    "view_prov_learned": ("参考的以往效果", "Learned from"),
+    "view_learned": ("{metric}：范例 {examples}；避免 {avoid}", "{metric}: examples {examples}; avoid {avoid}"),
+    "view_learned_none": ("未参考（无足够效果数据，或已关闭）", "nothing (no proven content yet, or turned off)"),
 }

@@ -108,10 +108,21 @@ def _error_text(e: Exception) -> str:
     return md(error_message(e, lang()))
 
 
+learn = st.checkbox(t("gen_learn"), value=True, key="g_learn", help=t("gen_learn_help"))
+
+
+def _learned_line(found: Any) -> str:
+    if not found:
+        return t("gen_learned_none")
+    return t("gen_learned", e=len(found.examples), a=len(found.avoid), metric=t(f"perf_rate_{found.metric}"),
+             avg=f"{found.pooled_rate:.1%}")
+
+
 if st.button(t("generate"), key="g_generate", type="primary"):
     brief = _brief()
     if brief is not None:
         from contentgen.generate import DEFAULT_DRAFT_DEADLINE_S, Generator, jobs_for
+        from contentgen.usecases.learning import lessons
 
         bar = st.progress(0.0, text=f"{t('generating')} 0/{variants} · {t('waiting', n=variants)}")
         done: list[Any] = []
@@ -125,9 +136,10 @@ if st.button(t("generate"), key="g_generate", type="primary"):
         try:
             # A model server that never answers fails each variant at the deadline (not after
             # every retry's HTTP timeout), and the page says so.
-            result = Generator(settings(), deadline_s=DEFAULT_DRAFT_DEADLINE_S).run_sync(
-                jobs_for(brief, variants), concurrency=4, on_done=_progress
-            )
+            generator = Generator(settings(), deadline_s=DEFAULT_DRAFT_DEADLINE_S,
+                                  lessons=lessons(library()) if learn else None)
+            learned = _learned_line(generator.lessons_for(brief)) if learn else t("gen_learn_off")
+            result = generator.run_sync(jobs_for(brief, variants), concurrency=4, on_done=_progress)
         except ContentgenError as e:
             st.error(_error_text(e))
         else:
@@ -135,6 +147,7 @@ if st.button(t("generate"), key="g_generate", type="primary"):
                 "variants": {d.variant: bench.new_variant(d) for d in result.drafts},
                 "failures": {f.variant: f.error for f in result.failures},
                 "n": variants,
+                "learned": learned,
             }
             for key in [k for k in st.session_state if str(k).startswith("g_edit_")]:
                 del st.session_state[key]
@@ -220,6 +233,7 @@ def _variant(no: int) -> None:
 
 
 if "gen" in st.session_state:
+    st.caption(md(st.session_state["gen"].get("learned", "")))
     numbers = sorted(set(st.session_state["gen"]["variants"]) | set(st.session_state["gen"]["failures"]))
     per_row = 3
     for row in range(0, len(numbers), per_row):

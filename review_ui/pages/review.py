@@ -14,7 +14,9 @@ from contentgen.usecases.review import (
     edited_send_count,
     edited_sends,
     may_approve,
+    presend_score,
 )
+from review_ui import _presend
 from review_ui import _queue as queue
 from review_ui._errors import error_text
 from review_ui._preview import preview
@@ -68,6 +70,7 @@ def _item(material: Any, actions: Callable[[Any], None] | None = None) -> Any:
     """The version as the channel shows it, its findings and the decision beside it; then the
     diff against the previous version, the provenance card and the history, full width."""
     v = lib.get_version(material.id, material.current_version)
+    score = presend_score(lib, material, v)
     st.markdown(
         f"### {md(material.title or material.id)}\n{code(material.id)} · v{v.version} · "
         f"**{md(n('status', v.status))}** · {md(n('industry', material.industry))} · "
@@ -84,16 +87,19 @@ def _item(material: Any, actions: Callable[[Any], None] | None = None) -> Any:
     with right:
         verdict_badge(v.compliance, v.model)
         findings_list(v.compliance)
+        _presend.summary(score)
         if v.override:
             st.info(f"{t('override')}: {md(v.override.by)}: {md(v.override.justification, inline=False)}")
         if actions is not None:
             actions(v)
-    diff_tab, prov_tab, hist_tab = st.tabs([t("diff"), t("provenance"), t("history")])
+    diff_tab, score_tab, prov_tab, hist_tab = st.tabs([t("diff"), t("presend_tab"), t("provenance"), t("history")])
     with diff_tab:
         if v.parent_version:
             diff_view(lib.get_version(material.id, v.parent_version), v)
         else:
             st.caption(t("no_previous"))
+    with score_tab:
+        _presend.details(score)
     with prov_tab:
         provenance_view(v, material)
     with hist_tab:
