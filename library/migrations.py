@@ -34,6 +34,7 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("sent_text", "library.sent_text"),  # texts as actually sent, edits after approval (issue 15)
     ("rate_limits", "library.rate_limits"),  # the provider's limit shared by every worker (issue 14)
     ("batches", "library.batches"),  # queued generation batches and their items (issue 14)
+    ("feedback", "library.feedback"),  # decisions on rules mined from reviewer edits (issue 15)
 )
 _REGISTERED: dict[str, list[Migration]] = {}  # module → its migrations, in definition order
 

@@ -10,7 +10,7 @@ import click
 from contentgen.kernel.errors import ContentgenError
 
 # One module per command group, each exposing register(cli). Add yours here.
-COMMAND_MODULES: list[str] = ["generate_cmd", "prompts_cmd", "demo_cmd", "library_cmd", "users_cmd", "tokens_cmd", "export_cmd", "serve_cmd", "check_cmd", "rules_cmd", "plan_cmd", "events_cmd", "perf_cmd", "slots_cmd", "sent_text_cmd", "db_cmd", "queue_cmd"]
+COMMAND_MODULES: list[str] = ["generate_cmd", "prompts_cmd", "demo_cmd", "library_cmd", "users_cmd", "tokens_cmd", "export_cmd", "serve_cmd", "check_cmd", "rules_cmd", "plan_cmd", "events_cmd", "perf_cmd", "slots_cmd", "sent_text_cmd", "db_cmd", "queue_cmd", "feedback_cmd"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -12,7 +12,7 @@ from review_ui._queue import ANY
 from review_ui._session import lang, n, require_user, settings, t, user_errors
 from review_ui._views import findings_list, verdict_badge
 
-require_user()
+user = require_user()
 st.title(t("page_rules"))
 
 
@@ -83,3 +83,9 @@ with user_errors():
         verdict_badge(report)
         st.markdown(highlight_html(text, report.findings), unsafe_allow_html=True)
         findings_list(report)
+
+if user.role in ("compliance", "admin"):
+    from review_ui import _suggestions
+
+    with user_errors():
+        _suggestions.section(user.name)
