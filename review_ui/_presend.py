@@ -44,10 +44,11 @@ def details(score: PresendScore) -> None:
         for m, e in ((m, score.estimates[m]) for m in SHOWN)]
     st.dataframe(rows, hide_index=True, width="stretch")
     st.markdown(f"**{t('presend_evidence')}**")
+    # Figures first, the title last: at 1024 px a long title pushed the figures out of sight.
     st.dataframe([
-        {t("presend_col_title"): n.title or "—", t("presend_col_id"): f"{short_id(n.material_id)} v{n.version}",
-         t("presend_col_similarity"): f"{n.similarity:.0%}", t("presend_col_reached"): n.reached,
-         t("perf_rate_clicked"): _pct(n.counts["clicked"] / n.reached)}
+        {t("presend_col_similarity"): f"{n.similarity:.0%}", t("perf_rate_clicked"): _pct(n.counts["clicked"] / n.reached),
+         t("presend_col_reached"): n.reached, t("presend_col_id"): f"{short_id(n.material_id)} v{n.version}",
+         t("presend_col_title"): n.title or "—"}
         for n in score.evidence], hide_index=True, width="stretch")
     if score.note:
         st.caption(md(t("presend_thin", n=len(score.evidence))))
