@@ -250,6 +250,7 @@ class Composer:
             only = self.brief.product in p.text and sum(self.brief.product in q.text for q in parts) == 1
             return min(8, p.priority + 3) if only else p.priority
 
+        dropped = ""
         while len(joined()) > limit and any(p.priority < 9 for p in parts):
             weakest = min((p for p in parts if p.priority < 9), key=lambda p: (weight(p), -parts.index(p)))
             at = parts.index(weakest)
@@ -260,6 +261,19 @@ class Composer:
             if product in weakest.text and not any(product in p.text for p in parts):
                 # The product's only mention goes: its name stays, as a short lead-in.
                 parts.insert(at, Part("product", self.product_short()))
+            dropped += weakest.text
+        point = self.point(0)
+        lead = next((p for p in parts if p.move == "product"), None) or next(
+            (p for p in parts if self.brief.product in p.text and p.priority < 9), None)
+        if lead and point and point in dropped and not any(point in p.text for p in parts):
+            # The lead point was cut: the part naming the product says it instead, when there is
+            # room ("週末フルーツボックス：今週収穫。" for a bare lead-in or a long greeting).
+            at, told = parts.index(lead), self.so_far
+            self.so_far = ""  # as if the product were not named yet: a wording that names it
+            parts[at] = Part("product", self.say("benefit") or lead.text)
+            self.so_far = told
+            if len(joined()) > limit or self.brief.product not in parts[at].text:
+                parts[at] = lead
         if len(joined()) > limit:  # must-keep parts only: their plainest wording ("首月体验金。")
             parts = [Part(p.move, self.plain(p)) for p in parts]
         if len(joined()) > limit and len(parts) > 1:  # the offer and its date matter more than the name

@@ -227,3 +227,18 @@ def test_english_sentences_start_with_a_capital_even_when_a_selling_point_does_n
     for v in range(1, 7):
         body = draft(brief, v).body
         assert not re.search(r"[a-z][.!?] [a-z]", body), (v, body)
+
+
+@pytest.mark.parametrize("locale", vocab.LOCALES)
+def test_a_short_message_keeps_its_lead_point_and_names_the_product_once(locale: str) -> None:
+    """An SMS without an offer has room for what the product is about: when the sentences that
+    said it are cut for length, the product's lead-in carries the point, not the bare name."""
+    brand, _ = BRANDS[locale]
+    product, points, _, _ = FACTS[locale]
+    for segment in ("dormant.mass", "new.mass", "active.high_value"):
+        brief = Brief(industry="food", segment=segment, content_type="push", channel="sms", locale=locale,
+                      product=product, selling_points=points[:1], brand=brand)
+        for v in range(1, 7):
+            body = draft(brief, v).body
+            assert points[0].casefold() in body.casefold(), (segment, v, body)
+            assert body.casefold().count(product.casefold()) <= 1 or locale == "en-US", (segment, v, body)
