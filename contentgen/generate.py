@@ -42,6 +42,7 @@ MAX_REWRITES = 2  # compliance rewrites per draft: "once or twice", then it stay
 # What the CLI and the UI give one draft (every round trip, retry and rewrite) by default: a
 # real model with two rewrites fits well inside; a server that never answers fails here.
 DEFAULT_DRAFT_DEADLINE_S = 120.0
+LESSONS_TTL_S = 300.0  # what worked before, per audience, is looked up again after this
 
 
 @dataclass(frozen=True)
@@ -177,17 +178,19 @@ class Generator:
         # library's outcomes): shown to the model, recorded in the draft. None: generation
         # does not learn (the --no-learn flag).
         self.lessons = lessons
-        self._lessons: dict[tuple[str, ...], Exemplars | None] = {}
+        self._lessons: dict[tuple[str, ...], tuple[float, Exemplars | None]] = {}
 
     def lessons_for(self, brief: Brief) -> Exemplars | None:
         """What worked before for the brief's industry × segment × content type × locale, looked
-        up once per audience for the generator's life (a batch)."""
+        up once per audience and again after LESSONS_TTL_S (a worker's generator lives for many
+        batches: a version the rescan withdrew, or new outcomes, show within minutes)."""
         if self.lessons is None:
             return None
         audience = (brief.industry, brief.segment, brief.content_type, brief.locale)
-        if audience not in self._lessons:
-            self._lessons[audience] = self.lessons(brief) or None
-        return self._lessons[audience]
+        hit = self._lessons.get(audience)
+        if hit is None or time.monotonic() - hit[0] > LESSONS_TTL_S:
+            hit = self._lessons[audience] = (time.monotonic(), self.lessons(brief) or None)
+        return hit[1]
 
     async def draft(self, job: Job) -> Draft:
         """Generate, validate and check one variant; raise ProviderError with attempts on failure."""

@@ -7,8 +7,9 @@ the same industry × segment × content type × locale is shown as examples and 
 
 Only versions with at least `min_reached` recipients count. The group's pooled rate is the
 yardstick: an example's 95% Wilson interval lies wholly above it, an "avoid" note's wholly
-below, so a lucky handful of clicks is never held up as proven. Examples are versions a
-reviewer approved (approved, released or retired); a version the rescan withdrew never is.
+below, so a lucky handful of clicks is never held up as proven. Both sides are versions a
+reviewer approved (approved, released or retired); a version the rescan withdrew is never
+shown to the model, neither as an example nor as a note.
 """
 
 from __future__ import annotations
@@ -46,5 +47,5 @@ def exemplars(lib: Library | sqlite3.Connection, *, industry: str, segment: str 
     ranked = sorted((_exemplar(v, metric) for v in versions), key=lambda e: (-e.rate, e.material_id, e.version))
     status = {(v.material_id, v.version): v.status for v in versions}
     best = [e for e in ranked if e.low > pooled and status[(e.material_id, e.version)] in APPROVED]
-    worst = [e for e in reversed(ranked) if e.high < pooled]
+    worst = [e for e in reversed(ranked) if e.high < pooled and status[(e.material_id, e.version)] in APPROVED]
     return Exemplars(metric=metric, pooled_rate=pooled, examples=best[:per_side], avoid=worst[:per_side])

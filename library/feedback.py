@@ -163,6 +163,8 @@ def prompt_notes(lib: Library | sqlite3.Connection, *, min_count: int = 2) -> li
 @dataclass(frozen=True)
 class SuggestionDecision:
     id: str
+    locale: str
+    term: str
     status: str
     actor: str
     at: str
@@ -170,10 +172,12 @@ class SuggestionDecision:
     note: str | None
 
 
-def decided(lib: Library | sqlite3.Connection) -> dict[str, SuggestionDecision]:
+def decided(lib: Library | sqlite3.Connection) -> dict[tuple[str, str], SuggestionDecision]:
+    """Decisions by (locale, term): a term decided once stays decided, however its suggestion
+    changes later (another replacement, more support)."""
     rows = connection(lib).execute(
-        "SELECT id, status, actor, at, rule_id, note FROM rule_suggestions ORDER BY at").fetchall()
-    return {r[0]: SuggestionDecision(*r) for r in rows}
+        "SELECT id, locale, term, status, actor, at, rule_id, note FROM rule_suggestions ORDER BY at").fetchall()
+    return {(r[1], r[2]): SuggestionDecision(*r) for r in rows}
 
 
 def check_decider(lib: Library, actor: str) -> str:
@@ -191,8 +195,9 @@ def decide(lib: Library, suggestion_id: str, status: str, *, actor: str, locale:
         raise ValueError(f"status {status!r}")
     role = check_decider(lib, actor)
     with immediate(lib._db()) as conn:
-        if conn.execute("SELECT 1 FROM rule_suggestions WHERE id = ?", [suggestion_id]).fetchone():
-            raise ConflictError(f"suggestion {suggestion_id} was decided already")
+        if conn.execute("SELECT 1 FROM rule_suggestions WHERE id = ? OR (locale = ? AND term = ?)",
+                        [suggestion_id, locale, term]).fetchone():
+            raise ConflictError(f"suggestion {suggestion_id} ({term!r}) was decided already")
         at = now()
         conn.execute("INSERT INTO rule_suggestions (id, locale, kind, term, replacement, rule_id, status, actor,"
                      " note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

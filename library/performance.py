@@ -48,12 +48,15 @@ DIMENSIONS: dict[str, str] = {
 }
 EDITED_VALUES: tuple[str, ...] = ("as approved", "edited", "not reported")
 # A recipient's send was edited when any sent-text report for it says so: the report is matched
-# to the recipient's events by delivery, by event, or by the recipient hash on that version.
+# to the recipient's events by event, by the recipient hash on that version, or (a report of a
+# whole delivery, naming no event or recipient) by delivery. A report of one recipient's event
+# never marks the other recipients of its delivery.
 _EDITED = """
     , ed AS (
         SELECT e.material_id, e.version, e.recipient, MAX(s.edited) AS edited
         FROM outcome_events e JOIN sent_texts s ON s.material_id = e.material_id AND s.version = e.version
-         AND ((e.delivery_id IS NOT NULL AND s.delivery_id = e.delivery_id)
+         AND ((s.event_id IS NULL AND s.recipient IS NULL AND e.delivery_id IS NOT NULL
+               AND s.delivery_id = e.delivery_id)
               OR (s.client = e.source AND s.event_id = e.event_id) OR s.recipient = e.recipient)
         GROUP BY e.material_id, e.version, e.recipient
     )"""
@@ -169,7 +172,9 @@ def by_version(lib: Library | sqlite3.Connection, *, locale: str, **where: str |
     rows = connection(lib).execute(f"""
         WITH r AS (
             SELECT material_id, version, recipient, {flags}
-            FROM outcome_events GROUP BY material_id, version, recipient
+            FROM outcome_events
+            WHERE material_id IN (SELECT m.id FROM materials m WHERE {" AND ".join(conds)})
+            GROUP BY material_id, version, recipient
         )
         SELECT r.material_id, r.version, v.title, v.text, v.status, COUNT(*),
                {", ".join(f"SUM(r.{t})" for t in RATES)}
@@ -178,7 +183,7 @@ def by_version(lib: Library | sqlite3.Connection, *, locale: str, **where: str |
         WHERE {" AND ".join(conds)}
         GROUP BY r.material_id, r.version, v.title, v.text, v.status
         ORDER BY r.material_id, r.version
-    """, params).fetchall()
+    """, params + params).fetchall()
     return [VersionOutcome(str(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), int(row[5]),
                            {t: int(c or 0) for t, c in zip(RATES, row[6:], strict=True)})
             for row in rows]

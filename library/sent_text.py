@@ -22,7 +22,8 @@ of `sent_texts` with `edited` 0 or 1, which is what performance figures join on:
 
     -- was the send behind outcome event e edited? (1, 0, or NULL when no sent text was reported)
     SELECT MAX(s.edited) FROM sent_texts s
-    WHERE (s.delivery_id = e.delivery_id AND e.delivery_id IS NOT NULL)
+    WHERE (s.delivery_id = e.delivery_id AND e.delivery_id IS NOT NULL
+           AND s.event_id IS NULL AND s.recipient IS NULL)      -- a report of the whole delivery
        OR (s.client = e.source AND s.event_id = e.event_id)
        OR (s.recipient = e.recipient AND s.material_id = e.material_id AND s.version = e.version)
 """

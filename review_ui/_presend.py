@@ -18,8 +18,12 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def summary(score: PresendScore) -> None:
-    """One caption: the expected click rate and its interval, or why there is none."""
+def summary(score: PresendScore | str) -> None:
+    """One caption: the expected click rate and its interval, or why there is none (a str: the
+    error that stopped the score, already escaped)."""
+    if isinstance(score, str):
+        st.warning(f"{t('presend_failed')}: {score}")
+        return
     if score.note == NO_HISTORY:
         st.caption(t("presend_no_history"))
         return
@@ -31,9 +35,12 @@ def summary(score: PresendScore) -> None:
                  n=len(score.evidence)))
 
 
-def details(score: PresendScore) -> None:
+def details(score: PresendScore | str) -> None:
     """Every estimate with its interval, and the past versions it rests on, most similar first."""
     st.caption(t("presend_method"))
+    if isinstance(score, str):
+        st.warning(f"{t('presend_failed')}: {score}")
+        return
     if score.note == NO_HISTORY:
         st.info(t("presend_no_history"))
         return
@@ -43,6 +50,9 @@ def details(score: PresendScore) -> None:
          t("presend_col_weight"): round(e.weighted_reached)}
         for m, e in ((m, score.estimates[m]) for m in SHOWN)]
     st.dataframe(rows, hide_index=True, width="stretch")
+    rates = [n.counts["clicked"] / n.reached for n in score.evidence]
+    # The interval is of the pooled sends; how far the neighbours differ is said beside it.
+    st.caption(t("presend_spread", low=_pct(min(rates)), high=_pct(max(rates)), n=len(rates)))
     st.markdown(f"**{t('presend_evidence')}**")
     # Figures first, the title last: at 1024 px a long title pushed the figures out of sight.
     st.dataframe([

@@ -21,8 +21,11 @@ KEY = "rules_suggestions"
 
 
 def _find() -> None:
-    st.session_state[KEY] = feedback.suggestions(library(), settings().rules_dir)
     st.session_state.pop("sug_notice", None)
+    try:  # a callback runs outside the page's user_errors(): its errors are said here
+        st.session_state[KEY] = feedback.suggestions(library(), settings().rules_dir)
+    except ContentgenError as e:
+        st.session_state["sug_notice"] = ("error", error_text(e))
 
 
 def _decide(action: str, suggestion_id: str, actor: str) -> None:
@@ -37,6 +40,8 @@ def _decide(action: str, suggestion_id: str, actor: str) -> None:
             st.session_state["sug_notice"] = ("success", t("sug_dismissed", term=s.term))
     except ContentgenError as e:
         st.session_state["sug_notice"] = ("error", error_text(e))
+    except OSError as e:  # the rules folder cannot be written: say which file and why
+        st.session_state["sug_notice"] = ("error", md(f"{e.filename or ''}: {e.strerror or e}"))
     st.session_state.pop(KEY, None)
 
 

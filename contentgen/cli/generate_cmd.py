@@ -116,7 +116,7 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
         from contentgen.providers.rate_limit import RateLimiter
 
         handle.limiter = RateLimiter(Limits(rpm=rpm, tpm=tpm))  # this process's requests
-    learn_lib = None if no_learn else saver.lib if saver else _existing_library(settings)
+    learn_lib = None if no_learn else saver.lib if saver else _existing_library(settings, quiet)
     lessons = None
     if learn_lib is not None:
         from contentgen.usecases.learning import lessons as lessons_from
@@ -154,17 +154,24 @@ def generate_cmd(briefs_file: str | None, variants: int, concurrency: int, seed:
     click.get_current_context().exit(1 if result.failures else 0)
 
 
-def _existing_library(settings: Settings) -> Any:
+def _existing_library(settings: Settings, quiet: bool) -> Any:
     """The library to learn from when drafts are not saved: only one that exists already (a
-    file is never created just to read nothing from it)."""
+    file is never created just to read nothing from it). One that cannot be opened is said
+    and skipped: drafts that are not saved do not need it."""
     from pathlib import Path
 
+    from contentgen.kernel.errors import ContentgenError
     from library.store import Library
 
     target = str(settings.db_path)
     if not target.startswith(("postgresql://", "postgres://")) and not Path(target).is_file():
         return None
-    return Library.open(target)
+    try:
+        return Library.open(target)
+    except ContentgenError as e:
+        if not quiet:
+            click.echo(f"not learning from past outcomes: the library cannot be opened ({e})", err=True)
+        return None
 
 
 def _say_what_is_learned(gen: Generator, jobs: list[Job]) -> None:

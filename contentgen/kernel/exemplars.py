@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_TEXT = 600  # characters of an example shown to the model: the opening carries the voice
-_BLOCK = re.compile(r"<exemplars>(.*?)</exemplars>", re.S)
+# '<' is escaped inside the block, so a block never holds one: text around it cannot fake one.
+_BLOCK = re.compile(r"<exemplars>([^<]*)</exemplars>")
 
 
 class Exemplar(BaseModel):

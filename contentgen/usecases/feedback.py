@@ -15,7 +15,10 @@ kept; otherwise the file is left as it was and the problems are the error.
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -52,18 +55,34 @@ def suggestions(lib: Library, rules_dir: Path | str | None = None, *, min_suppor
     if include_decided:
         return found
     done = feedback.decided(lib)
-    return [s for s in found if s.id not in done]
+    return [s for s in found if (s.locale, s.term) not in done]
 
 
 def _find(lib: Library, suggestion_id: str, rules_dir: Path, min_support: int) -> Suggestion:
-    done = feedback.decided(lib).get(suggestion_id)
+    done = next((d for d in feedback.decided(lib).values() if d.id == suggestion_id), None)
     if done is not None:
         raise UsageError(f"suggestion {suggestion_id} was {done.status} by {done.actor} at {done.at}")
     for s in suggestions(lib, rules_dir, min_support=min_support):
         if s.id == suggestion_id:
             return s
-    raise NotFoundError(f"no open suggestion {suggestion_id}; `contentgen feedback suggest` lists them "
-                        "(a term the packs flag by now is no longer suggested)")
+    raise NotFoundError(f"no open suggestion {suggestion_id} at --min-support {min_support}; "
+                        "`contentgen feedback suggest` lists them (with the same --min-support; a term "
+                        "decided before, or flagged by the packs by now, is no longer suggested)")
+
+
+@contextmanager
+def _pack_lock(rules_dir: Path, locale: str) -> Iterator[None]:
+    """One accept at a time per locale's pack (across processes on this host): each reads the
+    pack, appends, checks and records, so a concurrent accept can neither overwrite nor restore
+    away another's rule."""
+    lock = rules_dir / locale / ".reviewer-suggestions.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -80,9 +99,12 @@ def accept(lib: Library, suggestion_id: str, *, actor: str, rules_dir: Path | st
     feedback.check_decider(lib, actor)
     root = _rules_dir(rules_dir)
     s = _find(lib, suggestion_id, root, min_support)
-    path = add_to_pack(root, s)
-    feedback.decide(lib, s.id, "accepted", actor=actor, locale=s.locale, kind=s.kind, term=s.term,
-                    replacement=s.replacement, rule_id=s.rule_id)
+    with _pack_lock(root, s.locale):
+        if (s.locale, s.term) in feedback.decided(lib):  # decided while this one waited for the lock
+            raise UsageError(f"suggestion {s.id} ({s.term!r}) was decided meanwhile")
+        path = add_to_pack(root, s)
+        feedback.decide(lib, s.id, "accepted", actor=actor, locale=s.locale, kind=s.kind, term=s.term,
+                        replacement=s.replacement, rule_id=s.rule_id)
     return Accepted(s, path, rescan(lib, root, started_by=actor))
 
 

@@ -17,16 +17,17 @@ from contentgen.kernel.errors import UsageError
 from contentgen.kernel.exemplars import Exemplars
 from contentgen.kernel.schemas import Brief
 from library.exemplars import exemplars
-from library.performance import RATES
 from library.store import Library
 
 DEFAULT_METRIC = "clicked"
+# Outcomes where more is better: learning from unsubscribes or complaints would hold up the worst.
+LEARNABLE: tuple[str, ...] = ("read", "clicked", "replied", "converted")
 
 
 def lessons(lib: Library, metric: str = DEFAULT_METRIC) -> Callable[[Brief], Exemplars | None]:
     """A lookup of what worked for a brief's audience, on `metric`, from the library's outcomes."""
-    if metric not in RATES:
-        raise UsageError(f"cannot learn from {metric!r}; choose from: {', '.join(RATES)}")
+    if metric not in LEARNABLE:
+        raise UsageError(f"cannot learn from {metric!r}; choose from: {', '.join(LEARNABLE)}")
 
     def lookup(brief: Brief) -> Exemplars | None:
         found = exemplars(lib, industry=brief.industry, segment=brief.segment, content_type=brief.content_type,

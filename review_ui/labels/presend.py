@@ -13,6 +13,11 @@ LABELS: dict[str, tuple[str, str]] = {
                        "From the past versions sent to the same segment on the same channel in the same "
                        "language whose text is most alike (character n-grams), weighted by likeness; "
                        "95% Wilson interval. This material's own history does not count."),
+    "presend_spread": ("这 {n} 条相似内容各自的点击率在 {low} 到 {high} 之间；区间只反映汇总样本的不确定性，"
+                       "不反映内容之间的差异。",
+                       "The {n} similar sends' own click rates range from {low} to {high}; the interval is "
+                       "that of the pooled sends, not of how much they differ."),
+    "presend_failed": ("无法计算预估效果", "The expected outcome could not be worked out"),
     "presend_col_metric": ("指标", "Outcome"),
     "presend_col_expected": ("预估", "Expected"),
     "presend_col_interval": ("95% 区间", "95% interval"),

@@ -70,7 +70,10 @@ def _item(material: Any, actions: Callable[[Any], None] | None = None) -> Any:
     """The version as the channel shows it, its findings and the decision beside it; then the
     diff against the previous version, the provenance card and the history, full width."""
     v = lib.get_version(material.id, material.current_version)
-    score = presend_score(lib, material, v)
+    try:  # the score helps a decision; its failure must not hide the item
+        score: Any = presend_score(lib, material, v)
+    except ContentgenError as e:
+        score = error_text(e)
     st.markdown(
         f"### {md(material.title or material.id)}\n{code(material.id)} · v{v.version} · "
         f"**{md(n('status', v.status))}** · {md(n('industry', material.industry))} · "

@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from contentgen.kernel import vocab
+from library.feedback import DECIDERS
 from review_ui._highlight import highlight_html
 from review_ui._queue import ANY
 from review_ui._session import lang, n, require_user, settings, t, user_errors
@@ -84,7 +85,7 @@ with user_errors():
         st.markdown(highlight_html(text, report.findings), unsafe_allow_html=True)
         findings_list(report)
 
-if user.role in ("compliance", "admin"):
+if user.role in DECIDERS:
     from review_ui import _suggestions
 
     with user_errors():

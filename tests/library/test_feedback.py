@@ -87,7 +87,7 @@ def test_accepting_writes_a_checked_rule_and_rescans(lib: Library, draft_factory
     assert any(f.rule == sug.rule_id for f in report.findings)
     # Decided once: no longer suggested, not accepted twice, audited.
     assert sug.id not in {s.id for s in cases.suggestions(lib, rules)}
-    assert feedback.decided(lib)[sug.id].status == "accepted"
+    assert feedback.decided(lib)[("zh-CN", sug.term)].status == "accepted"
     with pytest.raises(UsageError, match="was accepted by carl"):
         cases.accept(lib, sug.id, actor="carl", rules_dir=rules)
     assert any(e.action == "suggestion_accepted" for e in lib.audit_log(limit=10))
@@ -100,7 +100,7 @@ def test_dismissing_keeps_the_packs_as_they_were(lib: Library, draft_factory: An
     sug = next(s for s in cases.suggestions(lib, rules) if s.term == "宝子")
     cases.dismiss(lib, sug.id, actor="ada", note="a greeting our brand uses on purpose", rules_dir=rules)
     assert not (rules / "zh-CN" / "reviewer-suggestions.yaml").exists()
-    assert feedback.decided(lib)[sug.id].note == "a greeting our brand uses on purpose"
+    assert feedback.decided(lib)[("zh-CN", sug.term)].note == "a greeting our brand uses on purpose"
     assert "宝子" not in {s.term for s in cases.suggestions(lib, rules)}
     with pytest.raises(NotFoundError, match="no open suggestion"):
         cases.dismiss(lib, "sug-0000000000", actor="ada", rules_dir=rules)
@@ -141,3 +141,30 @@ def test_the_cli_suggests_accepts_and_dismisses(lib: Library, draft_factory: Any
     assert "no suggestions" in cli_ok("feedback", "suggest", *db).output
     notes = json.loads(cli_ok("feedback", "prompt-notes", "--format", "json", "--db", str(lib_path)).output)
     assert notes[0]["reasons"] == [{"reason": "语气太像广告，请更口语化", "count": 2}]
+
+
+def test_two_accepts_at_once_keep_both_rules(lib: Library, draft_factory: Any, rules: Path) -> None:
+    """Each accept reads, appends, checks and records under the locale's pack lock: neither
+    overwrites the other's rule, nor restores it away."""
+    import threading
+
+    _library_with_edits(lib, draft_factory)
+    found = cases.suggestions(lib, rules)
+    assert len(found) == 2
+    errors: list[BaseException] = []
+
+    def accept(sug_id: str) -> None:
+        try:
+            cases.accept(lib, sug_id, actor="carl", rules_dir=rules)
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=accept, args=(s.id,)) for s in found]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    pack = yaml.safe_load((rules / "zh-CN" / "reviewer-suggestions.yaml").read_text(encoding="utf-8"))
+    assert sorted(r["id"] for r in pack["rules"]) == sorted(s.rule_id for s in found)
+    assert {k[1] for k in feedback.decided(lib)} == {s.term for s in found}

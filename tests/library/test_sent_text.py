@@ -183,7 +183,8 @@ def test_performance_can_say_which_sends_were_edited(lib: Library, draft_factory
                       [f"e{i}", f"f{i}", delivery, mid, f"recipient-hash-{i:04d}"])
     rows = conn.execute(
         "SELECT e.event_id, (SELECT MAX(s.edited) FROM sent_texts s"
-        " WHERE (s.delivery_id = e.delivery_id AND e.delivery_id IS NOT NULL)"
+        " WHERE (s.delivery_id = e.delivery_id AND e.delivery_id IS NOT NULL"
+        "        AND s.event_id IS NULL AND s.recipient IS NULL)"
         " OR (s.client = e.source AND s.event_id = e.event_id)"
         " OR (s.recipient = e.recipient AND s.material_id = e.material_id AND s.version = e.version))"
         " FROM outcome_events e ORDER BY e.event_id").fetchall()
@@ -193,6 +194,25 @@ def test_performance_can_say_which_sends_were_edited(lib: Library, draft_factory
         ("as approved", 1, 1), ("edited", 1, 1), ("not reported", 1, 1)]
     # The edited flag groups recipients; it never multiplies them.
     assert performance(lib, by=["material"], min_reached=1)["groups"][0]["reached"] == 3
+
+
+def test_one_recipients_edited_send_does_not_mark_the_rest_of_its_delivery(lib: Library, draft_factory: Any,
+                                                                          renderer: PayloadRenderer) -> None:
+    mid = _released(lib, draft_factory)
+    conn = lib._db().conn
+    check = sent_text.check_sent(conn, renderer, lib.checker, material_id=mid, version=1, channel="wecom_1v1",
+                                 sent_text=APPROVED + "最划算！", recipient_name=None)
+    with immediate(lib._db()) as c:  # an event's own sent text, within delivery 7
+        sent_text.record(c, check, client="wecom-app", sender="zhang.wei", delivery_id=7, event_id="e0",
+                         recipient="recipient-hash-0000")
+        for i in range(3):
+            c.execute("INSERT INTO outcome_events (source, event_id, fingerprint, delivery_id, material_id,"
+                      " version, channel, recipient, type, at, received_at) VALUES ('wecom-app', ?, ?, 7,"
+                      " ?, 1, 'wecom_1v1', ?, 'clicked', '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z')",
+                      [f"e{i}", f"f{i}", mid, f"recipient-hash-{i:04d}"])
+    groups = performance(lib, by=["edited"], min_reached=1)["groups"]
+    assert [(g["key"]["edited"], g["reached"]) for g in groups] == [("edited", 1), ("not reported", 2)]
+    assert sum(g["reached"] for g in groups) == performance(lib, by=["material"], min_reached=1)["groups"][0]["reached"]
 
 
 def test_edited_sends_survive_an_export_and_import(lib: Library, draft_factory: Any, tmp_path: Any,
