@@ -6,8 +6,7 @@ with the same segment on the same channel, with an interval and the past items i
     score.evidence[0].similarity         # the nearest past version first
     score.note                           # "no history" / "not enough history" / None
 
-Similarity is the cosine of character 2- and 3-gram counts (NFKC, case-folded, letters and
-digits only), which works the same for Chinese, Japanese and English without a tokenizer. The
+Similarity is contentgen.kernel.similarity's cosine of character 2- and 3-gram counts. The
 k nearest versions above MIN_SIMILARITY are pooled, each recipient counted by its version's
 similarity, and a 95% Wilson interval is taken on the pooled counts. Fewer than MIN_REACHED
 weighted recipients: the neighbours are shown, but no rate.
@@ -15,13 +14,11 @@ weighted recipients: the neighbours are shown, but no rate.
 
 from __future__ import annotations
 
-import math
 import sqlite3
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from contentgen.kernel.similarity import cosine, grams
 from library.bandit import wilson
 from library.performance import MIN_REACHED, by_version
 
@@ -33,19 +30,6 @@ NEIGHBOURS = 5
 MIN_SIMILARITY = 0.2
 NO_HISTORY = "no history"
 THIN = "not enough history"
-
-
-def grams(text: str) -> Counter[str]:
-    """Character 2- and 3-grams of the letters and digits of text."""
-    kept = "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
-    return Counter(kept[i:i + n] for n in (2, 3) for i in range(len(kept) - n + 1))
-
-
-def cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(count * b[g] for g, count in a.items() if g in b)
-    return dot / (math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values())))
 
 
 @dataclass(frozen=True)

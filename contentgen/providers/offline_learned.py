@@ -8,42 +8,27 @@ The phrase bank writes every candidate, so nothing is copied from the examples: 
 decide which of the model's own openings, calls to action and plans this draft takes. A
 candidate is another variant number of the same batch's unused range (variant + j × variants),
 so the batch's variants still differ from each other. Similarity is the character n-gram
-cosine of library.presend's method, written again here because the engine does not import
-the library.
+cosine of contentgen/kernel/similarity.py, which the pre-send score uses too.
 """
 
 from __future__ import annotations
 
-import math
-import unicodedata
-from collections import Counter
 from collections.abc import Callable
 
 from pydantic import BaseModel
 
 from contentgen.kernel.exemplars import Exemplars
 from contentgen.kernel.schemas import content_text
+from contentgen.kernel.similarity import cosine, grams
 
 CANDIDATES = 4
 
 
-def _grams(text: str) -> Counter[str]:
-    kept = "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
-    return Counter(kept[i:i + n] for n in (2, 3) for i in range(len(kept) - n + 1))
-
-
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(c * b[g] for g, c in a.items() if g in b)
-    return dot / (math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values())))
-
-
 def score(text: str, exemplars: Exemplars) -> float:
     """Likeness to the best example minus likeness to the nearest weak one."""
-    mine = _grams(text)
-    good = max((_cosine(mine, _grams(e.text)) for e in exemplars.examples), default=0.0)
-    bad = max((_cosine(mine, _grams(e.text)) for e in exemplars.avoid), default=0.0)
+    mine = grams(text)
+    good = max((cosine(mine, grams(e.text)) for e in exemplars.examples), default=0.0)
+    bad = max((cosine(mine, grams(e.text)) for e in exemplars.avoid), default=0.0)
     return good - bad
 
 

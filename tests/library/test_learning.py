@@ -13,6 +13,7 @@ from contentgen.kernel.config import Settings
 from contentgen.kernel.exemplars import Exemplar, Exemplars, from_block
 from contentgen.kernel.report import ComplianceReport
 from contentgen.kernel.schemas import Brief, content_text
+from contentgen.kernel.similarity import cosine, grams
 from contentgen.providers.offline_compose import Composer
 from contentgen.providers.offline_learned import closest_to_what_worked
 from contentgen.providers.offline_rewrite import Avoid
@@ -22,7 +23,7 @@ from library import Library
 from library._db import immediate
 from library.exemplars import exemplars
 from library.outcomes import OutcomeEventIn, ingest
-from library.presend import NO_HISTORY, THIN, cosine, grams, presend
+from library.presend import NO_HISTORY, THIN, presend
 from library.withdrawal import withdraw
 from tests.outcome_data import h, released
 
