@@ -32,7 +32,7 @@ from contentgen.providers.offline_plans import (
     priority,
 )
 from contentgen.providers.offline_rewrite import Avoid
-from contentgen.providers.offline_voice import Voice
+from contentgen.providers.offline_voice import Voice, mid_sentence, the_product
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
 _FIELDS = string.Formatter()
@@ -388,27 +388,3 @@ class Composer:
 
 def _names_product(option: str) -> bool:
     return any(slot in option for slot in ("{product}", "{the_product}", "{product_mid}"))
-
-
-_DETERMINERS = ("the ", "our ", "your ", "a ", "an ", "my ", "this ", "these ", "those ")
-
-
-def the_product(product: str, locale: str) -> str:
-    """The product as the object of an English sentence: "our cast-iron Dutch oven" (a name in
-    title case keeps its capitals: "our High-Yield Savings Account"); other locales need none."""
-    if locale != "en-US" or product.casefold().startswith(_DETERMINERS) or product[:1].isdigit():
-        return product
-    return "our " + mid_sentence(product)
-
-
-def mid_sentence(phrase: str) -> str:
-    """A phrase written as a sentence ("Free shipping this week", "Cast-iron Dutch oven") with its
-    first letter lowered to stand inside one; a name in title case or an acronym keeps it."""
-    words = phrase.split()
-    first = words[0] if words else ""
-    if len(first) < 2 or not first[0].isupper() or first[1:2].isupper():
-        return phrase  # "BOGO", "iPhone", a single letter: as written
-    if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
-        return phrase  # "High-Yield Savings Account": a name
-    return first[0].lower() + phrase[1:]
-

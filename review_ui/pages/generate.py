@@ -12,6 +12,7 @@ from contentgen.kernel.errors import ContentgenError
 from contentgen.kernel.schemas import Brief, content_fields
 from contentgen.plan_templates import load_templates
 from contentgen.plans import plans_dir
+from contentgen.usecases.learning import lessons
 from review_ui import _workbench as bench
 from review_ui._content import validate
 from review_ui._errors import error_message
@@ -122,7 +123,6 @@ if st.button(t("generate"), key="g_generate", type="primary"):
     brief = _brief()
     if brief is not None:
         from contentgen.generate import DEFAULT_DRAFT_DEADLINE_S, Generator, jobs_for
-        from contentgen.usecases.learning import lessons
 
         bar = st.progress(0.0, text=f"{t('generating')} 0/{variants} · {t('waiting', n=variants)}")
         done: list[Any] = []

@@ -8,6 +8,7 @@ import streamlit as st
 
 from contentgen.kernel import vocab
 from library.feedback import DECIDERS
+from review_ui import _suggestions
 from review_ui._highlight import highlight_html
 from review_ui._queue import ANY
 from review_ui._session import lang, n, require_user, settings, t, user_errors
@@ -86,7 +87,5 @@ with user_errors():
         findings_list(report)
 
 if user.role in DECIDERS:
-    from review_ui import _suggestions
-
     with user_errors():
         _suggestions.section(user.name)
