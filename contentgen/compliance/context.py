@@ -27,7 +27,8 @@ _CLAUSE = re.compile(r"[,.;:!?、。「」“”\"()\[\]\n—–]")  # not the a
 # a single character only right before the claim (不保本; 不节食也能瘦 is no negation of 能瘦).
 _ZH_NEG = re.compile(
     r"(?:(?:不能|不会|不可|不是|不得|不宜|不必|不承诺|不宣称|不保证|不代表|不构成|不等于|不具有|不具备|不意味着"
-    r"|并非|并不|并无|绝非|决非|没有|无法|无须|切勿|请勿|禁止|杜绝|远离|谨防|警惕|拒绝|不要|不存在|不涉及|不提供|从未)[^,.;:!?、。]{0,2}"
+    r"|并非|并不|并无|绝非|决非|没有|无法|无须|切勿|请勿|禁止|杜绝|远离|谨防|警惕|拒绝|不要|不存在|不涉及|不提供|从未"
+    r"|不做|不设|不搞)[^,.;:!?、。]{0,2}"
     r"|[不没非别勿])$"
 )
 # Characters after 不/非 that make a word, not a negation (不错 is praise, 非常 is "very").
@@ -49,7 +50,8 @@ _EN_NEG = re.compile(
 )
 # Disclaimers: explicit denials of a claim, which excuse the hits of patterns too.
 _ZH_DISCLAIM = re.compile(
-    r"(?:不保证|不能保证|无法保证|不作(?:任何)?保证|不承诺|从不承诺|从未承诺|不代表|并非|并不是|不构成|不宣称|不具有)"
+    r"(?:不保证|不能保证|无法保证|不作(?:任何)?保证|不承诺|从不承诺|从未承诺|不代表|并非|并不是|不构成|不宣称|不具有|不做|不设"
+    r"|(?:不会|不敢|从不|从来不|不)(?:跟|和|对|向|给)(?:你|您|大家|各位)(?:说|讲|承诺|保证|吹|打包票))"
     r"[^,.;:!?、。]{0,4}$"
 )
 _EN_DISCLAIM = re.compile(
@@ -71,7 +73,8 @@ _MENTION_AFTER = re.compile(
     r"|这些|那些|这样|之说|的问题|这个问题|的字眼|的词|并无|没有(?:科学)?依据|无科学依据|是谣言|是假的|不靠谱"
     r"|といった|などの|などと|という(?:言葉|表現|宣伝|勧誘|広告|ご質問|質問|お問い合わせ)|のような(?:表現|広告|宣伝)"
     r"|との(?:ご質問|質問|お問い合わせ|ご相談)|と(?:聞かれ|よく聞かれ|質問|お問い合わせ)|は(?:ありません|ない|言えません|できません)"
-    r"|claims?\b|promises?\b|pitch(?:es)?\b|language\b|wording\b|hype\b|is a myth|isn't true|is not true|are myths)",
+    r"|claims?\b|promises?\b|pitch(?:es)?\b|language\b|wording\b|hype\b|is a myth|isn't true|is not true|are myths"
+    r"|is false|are false|is wrong|is simply wrong)",
     re.IGNORECASE,
 )
 _MENTION_BEFORE = re.compile(

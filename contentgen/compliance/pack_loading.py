@@ -4,8 +4,10 @@ them, cross-pack problems (duplicate ids) found, each problem as 'file:line: mes
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
+from contentgen.compliance.macros import expand_macros
 from contentgen.compliance.packs import DATA_FILES, PackProblems, RulePack, parse_pack
 from contentgen.kernel.disclosures import Disclosures, load_disclosures
 from contentgen.kernel.errors import RulePackError
@@ -55,18 +57,22 @@ def with_disclosures(pack: RulePack, lib: Disclosures) -> RulePack:
     hit = _RESOLVED.get(key)
     if hit is not None:
         return hit
+    _check_regexes(lib)
     rules = []
     for i, rule in enumerate(pack.rules):
         if rule.disclosures:
             extra: list[str] = []
+            extra_rx: list[str] = []
             for name in rule.disclosures:
                 if name not in lib.statements:
                     raise PackProblems([f"{pack.path}:{pack.line_of(f'rules[{i}].disclosures')}: unknown disclosure "
                                         f"{name!r}; rules/disclosures.yaml has: {', '.join(lib.statements)}"])
                 for loc in rule.scope.locales or pack.locales:
                     extra += [w for w in lib.accepted(name, loc) if w not in extra]
+                    extra_rx += [p for p in lib.patterns(name, loc) if p not in extra_rx]
             first = next((lib.text(rule.disclosures[0], loc) for loc in rule.scope.locales or pack.locales), None)
-            rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra], "statement": first,
+            rule = rule.model_copy(update={"any_of": [*rule.any_of, *extra],
+                                           "any_pattern": [*rule.any_pattern, *extra_rx], "statement": first,
                                            "suggestion": rule.suggestion or first})
         rules.append(rule)
     masks = {loc: tuple(dict.fromkeys(lib.all_accepted(loc))) for loc in pack.locales}
@@ -76,6 +82,23 @@ def with_disclosures(pack: RulePack, lib: Disclosures) -> RulePack:
 
 
 _RESOLVED: dict[tuple[str, str, str], RulePack] = {}
+
+
+def _check_regexes(lib: Disclosures) -> None:
+    """Every statement's `patterns` compile, whether a pack uses them yet or not."""
+    if lib.sha256 in _CHECKED:
+        return
+    for key, entry in lib.statements.items():
+        for loc in entry:
+            for p in lib.patterns(key, loc) if loc != "reference" else ():
+                try:
+                    re.compile(expand_macros(p))
+                except re.error as e:
+                    raise PackProblems([f"{key} ({loc}): bad regex {p!r} in rules/disclosures.yaml: {e}"]) from None
+    _CHECKED.add(lib.sha256)
+
+
+_CHECKED: set[str] = set()
 
 
 def _cross_pack_problems(packs: list[RulePack]) -> list[str]:

@@ -29,6 +29,9 @@ class Statement(BaseModel):
 
     text: str = Field(min_length=1)
     accepted: list[str] = Field(default_factory=list)
+    # The statement in the writer's own words (a regex on normalised text, macros allowed):
+    # "can still lose money", 不构成投资建议. Accepted like `accepted`, never masked.
+    patterns: list[str] = Field(default_factory=list)
 
 
 class Disclosures(BaseModel):
@@ -53,6 +56,10 @@ class Disclosures(BaseModel):
     def accepted(self, key: str, locale: str) -> list[str]:
         st = self._get(key, locale)
         return [st.text, *st.accepted] if st else []
+
+    def patterns(self, key: str, locale: str) -> list[str]:
+        st = self._get(key, locale)
+        return list(st.patterns) if st else []
 
     def all_accepted(self, locale: str) -> list[str]:
         """Every statement wording of a locale: masked from the prohibition rules."""

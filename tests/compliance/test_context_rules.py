@@ -122,6 +122,28 @@ def test_health_food_statement_is_demanded_of_health_food_only(rules_dir: Path) 
                                         industry="health")
 
 
+def test_the_risk_warning_in_the_writers_own_words_satisfies_the_demand(rules_dir: Path) -> None:
+    """disclosures.yaml `patterns`: a denial that the figure is a promise, a loss that may still
+    happen; a bare figure still lacks the warning, and a promise is no warning."""
+    assert "t.risk-warning" in rules("这只理财去年跑到了4.1%", rules_dir, industry="finance")
+    for text in ("这只理财去年跑到了4.1%，这不是对今年收益的承诺，今年也可能跑输",
+                 "这只理财去年跑到了4.1%，实际收益以净值为准",
+                 "这只理财去年跑到了4.1%，我们不做保底"):
+        assert "t.risk-warning" not in rules(text, rules_dir, industry="finance"), text
+    assert "t.risk-warning" in rules("这只理财去年跑到了4.1%，今年肯定还能更高", rules_dir, industry="finance")
+
+
+def test_a_bad_regex_in_the_disclosures_library_is_named(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(PACK, encoding="utf-8")
+    lib = (ROOT / "rules" / "disclosures.yaml").read_text(encoding="utf-8")
+    needle = "      patterns:\n"
+    assert needle in lib
+    (tmp_path / "disclosures.yaml").write_text(lib.replace(needle, needle + "        - '(unclosed'\n", 1),
+                                               encoding="utf-8")
+    with pytest.raises(PackProblems, match=r"bad regex '\(unclosed' in rules/disclosures\.yaml"):
+        load_packs(tmp_path)
+
+
 def test_fix_appends_the_missing_statement_from_the_library(rules_dir: Path) -> None:
     text = "稳健理财，业绩比较基准3.2%"
     report = check_text(text, locale="zh-CN", industry="finance", rules_dir=rules_dir)
