@@ -4,7 +4,7 @@
     python -m contentgen.compliance.learned_train --locale ja-JP --rules-dir rules
 
 Per locale: the packs' examples, half of the offline writer's phrases (everyday compliant copy)
-and the locale's tuned-on corpora under rules/eval/ (contentgen.compliance.corpora: an unseen
+and the locale's trained-on corpora under rules/eval/ (contentgen.compliance.corpora: an unseen
 round is never trained on). The
 threshold comes from 5-fold cross-validation: the lowest out-of-fold score at which at most
 `--warn-rate` of the corpora's compliant texts end up warned, the packs' own warnings counted
@@ -22,7 +22,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from contentgen.compliance.corpora import tuned_corpora
+from contentgen.compliance.corpora import trained_corpora
 from contentgen.compliance.evaluate import wilson
 from contentgen.compliance.learned import (
     DEFAULT_FEATURES,
@@ -221,7 +221,7 @@ def training_rows(rules_dir: Path, locale: str, corpora: list[Path] | None = Non
     corpora, deduplicated."""
     packs = load_packs(rules_dir)
     if corpora is None:
-        corpora = tuned_corpora(rules_dir / "eval", locale)  # an unseen round stays unseen
+        corpora = trained_corpora(rules_dir / "eval", locale)  # an unseen round stays unseen
     rows = from_examples(packs, locale) + everyday_split(locale)[0]
     for path in corpora:
         rows += from_cases(path, locale)

@@ -18,6 +18,13 @@ _CN_ID = re.compile(r"(?<![0-9a-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(
 _US_SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+# A role account (support@, info@, stop@ …) is the business's own address, printed so customers can reach it
+# (特定電子メール法 and CAN-SPAM even demand the sender's contact): not a person's data.
+_ROLE_MAILBOX = re.compile(
+    r"(?:support|info|information|contact|contactus|customer|customers|customercare|care|service|services|help|helpdesk|"
+    r"hello|sales|shop|store|office|admin|noreply|no-reply|donotreply|stop|unsubscribe|optout|opt-out|privacy|press|media|"
+    r"news|newsletter|marketing|billing|orders|order|returns|feedback|inquiry|enquiry|enquiries|kefu|cs)"
+    r"(?:[._-][a-z0-9]+)?@")
 # Every detector needs a digit or an '@': most copy has neither, and one search rules it out.
 _MAYBE = re.compile(r"[\d@]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -61,7 +68,7 @@ def detect(text: str, kinds: Sequence[str], locale: str) -> list[tuple[int, int]
         if phone is not None:
             spans += [m.span() for m in phone.finditer(text)]
     if "email" in kinds:
-        spans += [m.span() for m in _EMAIL.finditer(text)]
+        spans += [m.span() for m in _EMAIL.finditer(text) if not _ROLE_MAILBOX.match(m.group())]
     spans.sort(key=lambda s: (s[0], -s[1]))
     out: list[tuple[int, int]] = []
     for s in spans:

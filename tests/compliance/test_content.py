@@ -29,7 +29,7 @@ WINDOW = SendWindow(start="10:00", end="12:00")
     ("ja-JP", "finance", "新しい投資信託のご案内です。投資にはリスクがあります。"),
     ("en-US", "finance", "Our new fund opens this week. Investing involves risk, including possible loss of principal."),
     ("zh-CN", "health", "维生素C片，每日一粒。本品不能代替药物"),
-    ("ja-JP", "health", "毎日のビタミンCサプリ。本品は、疾病の診断、治療、予防を目的としたものではありません。"),
+    ("ja-JP", "health", "機能性表示食品のビタミンCサプリ。本品は、疾病の診断、治療、予防を目的としたものではありません。"),
     ("en-US", "health", "Daily vitamin C supports a healthy immune system. These statements have not been evaluated by the Food and Drug Administration. "
                         "This product is not intended to diagnose, treat, cure, or prevent any disease."),
 ])
