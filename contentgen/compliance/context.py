@@ -59,7 +59,8 @@ _EN_DISCLAIM = re.compile(
     r"(?!\s+(?:only|just)\b)(?:\s+(?:be|been|a|an|any|the|intended|meant|designed|to|always))*\s*$"
 )
 _JA_DISCLAIM = re.compile(
-    r"^[^,.;:!?、。]{0,6}?(?:ではありません|ではない|ではございません|わけではありません|わけではない|ものではありません"
+    r"^[^,.;:!?、。]{0,10}?(?:ではありません|ではない|ではございません|わけではありません|わけではない|ものではありません"
+    r"|(?:の代わり|代わり)?にはなりません|にはならない"
     r"|ものではない|ことはありません|ことはない|とは限りません|とは限らない|を保証するものでは|を約束するものでは)"
 )
 # What stops a negator's reach in the original text: a line break, a sentence end.

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 TUNED_ROUNDS: frozenset[int] = frozenset({1, 2})
-TRAINED_ROUNDS: frozenset[int] = TUNED_ROUNDS | {3, 4}
+TRAINED_ROUNDS: frozenset[int] = TUNED_ROUNDS
 
 
 def corpus_round(path: Path) -> int:

@@ -67,8 +67,14 @@ def statement_keys(brief: Brief) -> list[str]:
     if brief.industry == "finance" and kind not in ("deposit", "insurance", "loan"):
         keys.append("risk_warning.investment")
     if brief.industry == "health":
-        keys.append({"drug": "drug.statement", "medical_device": "medical_device.statement"}.get(
-            kind or "", "health_food.statement"))
+        key = {"drug": "drug.statement", "medical_device": "medical_device.statement"}.get(kind or "", "health_food.statement")
+        # A ja 機能性表示食品 owes its own statement (食品表示基準), word for word.
+        if key == "health_food.statement" and brief.locale == "ja-JP" and "機能性表示食品" in " ".join(
+                [brief.product, *brief.selling_points]):
+            key = "functional_food.statement"
+        keys.append(key)
+    if brief.industry == "finance" and brief.locale == "zh-CN" and "基准" in " ".join(brief.selling_points):
+        keys.append("risk_warning.benchmark")  # a benchmark shown owes its own caveat
     return keys
 
 

@@ -99,7 +99,7 @@ def test_long_texts_are_scored_in_windows_of_whole_sentences() -> None:
 
 
 # What rules/README.md "Learned model" reports: cross-validated recall on the labelled corpora.
-REPORTED_RECALL = {"zh-CN": 0.96, "ja-JP": 0.79, "en-US": 0.78}
+REPORTED_RECALL = {"zh-CN": 0.95, "ja-JP": 0.55, "en-US": 0.76}
 
 
 @pytest.mark.parametrize("locale", sorted(REPORTED_RECALL))

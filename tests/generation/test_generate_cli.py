@@ -112,3 +112,26 @@ def test_brand_flag_opens_an_sms_with_the_sender_and_reaches_the_real_models_pro
 
     code, _, err = cli_main("generate", *args[:-1], "x" * 31)
     assert code == 2 and err.startswith("Error: brand: String should have at most 30 characters"), err
+
+
+def test_offline_drafts_carry_the_statement_their_facts_call_for(tmp_path: Path) -> None:
+    """A benchmark in the selling points owes its caveat (zh); a ja 機能性表示食品 owes the statement the
+    labelling standard prescribes word for word, even in a short push."""
+    briefs = [
+        {"industry": "finance", "segment": "active.mass", "content_type": "copy", "channel": "moments", "locale": "zh-CN",
+         "product": "季季盈R2理财（180天）", "selling_points": ["业绩比较基准2.6%-3.1%", "每180天开放一次"]},
+        {"industry": "health", "segment": "active.mass", "content_type": "push", "channel": "app_push", "locale": "ja-JP",
+         "product": "機能性表示食品 ラクトトリペプチド飲料", "selling_points": ["血圧が高めの方に"], "offer": "初回30%オフ"},
+    ]
+    f = tmp_path / "briefs.jsonl"
+    f.write_text("\n".join(json.dumps(b, ensure_ascii=False) for b in briefs), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["generate", "--briefs", str(f), "--format", "json", "-q", "--variants", "2"])
+    assert res.exit_code == 0, res.output
+    drafts = json.loads(res.stdout)
+    assert len(drafts) == 4
+    for d in drafts:
+        assert d["compliance"]["verdict"] in {"pass", "warn"}, (d["text"], d["compliance"]["findings"])
+    zh = [d["text"] for d in drafts if d["brief"]["locale"] == "zh-CN"]
+    ja = [d["text"] for d in drafts if d["brief"]["locale"] == "ja-JP"]
+    assert all("业绩比较基准不代表" in t for t in zh)
+    assert all("疾病の診断、治療、予防を目的としたものではありません" in t for t in ja)

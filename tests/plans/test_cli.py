@@ -41,7 +41,7 @@ def test_create_save_show_submit_approve_release(lib: Library) -> None:
     assert "2026-12-01" in text and "wecom_1v1" in text and "status draft" in text
     assert "9 submitted" in run("plan", "submit", plan_id, "--as", "olga", "--db", db).stdout
     out = json.loads(run("plan", "approve", plan_id, "--as", "rita", "--db", db, "--format", "json").stdout)
-    assert out["status"] == "approved" and len(out["done"]) == 9
+    assert out["status"] == "approved" and len(out["done"]) == 9, json.dumps({k: v for k, v in out.items() if k != "done"}, ensure_ascii=False)[:3000]
     assert "status released" in run("plan", "release", plan_id, "--as", "rita", "--db", db).stdout
     listed = json.loads(run("plan", "list", "--db", db, "--format", "json").stdout)
     assert [(p["id"], p["status"]) for p in listed] == [(plan_id, "released")]
