@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from contentgen.kernel import vocab
 from contentgen.kernel.disclosures import default_disclosures
 from contentgen.kernel.schemas import Brief, CopyContent, PushContent, SendWindow
-from contentgen.providers.offline_facts import Facts
+from contentgen.providers.offline_facts import Facts, product_type
 from contentgen.providers.offline_plans import (
     PERSONAL_KINDS,
     Plan,
@@ -83,6 +83,8 @@ class Composer:
         self.phrase_seed = base // 1000 if base >= 0 and base % 1000 == 0 else seed
         self.b = bank(brief.locale)
         self.facts = Facts.of(brief)
+        # A device is bought once and serviced, a supplement is used up: the bank can say so per product type.
+        self.kind = product_type(brief) or ""
         self.voice = Voice(self.facts, self.b)
         self.plan: Plan = plan_for(brief.channel, self.facts.kind, self.variant)
         # The channel's shape (short, announcement, article...), opt-out and deeplink: its registry file.
@@ -97,7 +99,7 @@ class Composer:
         node: Any = self.b
         for key in path.split("."):
             node = node.get(key) if isinstance(node, dict) else None
-        keys = (self.brief.persona, self.brief.channel, self.facts.audience, self.brief.lifecycle,
+        keys = (self.kind, self.brief.persona, self.brief.channel, self.facts.audience, self.brief.lifecycle,
                 self.brief.value_tier, self.brief.industry, self.facts.interest_kind or "", "*")
         while isinstance(node, dict):
             node = next((node[k] for k in keys if k in node), None)
@@ -109,8 +111,8 @@ class Composer:
             "product": self.brief.product, "you": v.you, "name": v.name, "role": v.role,
             "offer": f.brief.offer or "", "deadline": f.deadline or "", "interest": f.interest or "",
             "any_interest": f.any_interest or "", "point": self.point(0), "point2": self.point(1),
-            "point3": self.point(2), "doc": str(self.b["docs"].get(self.brief.industry, "")),
-            "topic": str(self.b["ask_topic"].get(self.brief.industry, "")),
+            "point3": self.point(2), "doc": str(self.b["docs"].get(self.kind) or self.b["docs"].get(self.brief.industry, "")),
+            "topic": str(self.b["ask_topic"].get(self.kind) or self.b["ask_topic"].get(self.brief.industry, "")),
             "specialty": "、".join(self.brief.specialty_products[:2]) if v.sep == "" else
             " and ".join(self.brief.specialty_products[:2]),
             "hobby": self.brief.persona_interests[0] if self.brief.persona_interests else "",
@@ -370,7 +372,7 @@ class Composer:
             if self.channel.compose.form == "announcement":
                 parts.insert(0, Part("product", str(self.b["group_prefix"]) + "\n"))
             body = self.fit(parts, body_limit, self.tail())
-        tags = list(self.b["hashtags"][self.brief.industry])
+        tags = list(self.b["hashtags"].get(self.kind) or self.b["hashtags"][self.brief.industry])
         first = (self.variant - 1) % len(tags)
         # Two of the industry's tags, a different pair per variant: the same three on every variant
         # made them read alike.

@@ -135,3 +135,19 @@ def test_offline_drafts_carry_the_statement_their_facts_call_for(tmp_path: Path)
     ja = [d["text"] for d in drafts if d["brief"]["locale"] == "ja-JP"]
     assert all("业绩比较基准不代表" in t for t in zh)
     assert all("疾病の診断、治療、予防を目的としたものではありません" in t for t in ja)
+
+
+def test_a_device_is_written_about_as_a_device_not_a_consumable() -> None:
+    """A blood-pressure monitor is replaced or serviced, not used up, and has no ingredients."""
+    res = CliRunner().invoke(cli, ["generate", "--industry", "health", "--segment", "repurchase.mass",
+                                   "--content-type", "copy", "--channel", "moments", "--locale", "zh-CN",
+                                   "--product", "上臂式电子血压计", "--selling-point", "大屏显示", "--variants", "3",
+                                   "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    for d in json.loads(res.stdout):
+        assert not [w for w in ("快用完", "补货", "成分", "营养补充") if w in d["text"]], d["text"]
+        assert "#家庭健康" in d["text"] or "#健康监测" in d["text"] or "#居家护理" in d["text"]
+    consumable = CliRunner().invoke(cli, ["generate", "--industry", "health", "--segment", "repurchase.mass",
+                                          "--content-type", "copy", "--channel", "moments", "--locale", "zh-CN",
+                                          "--product", "维生素D软胶囊", "--format", "json", "-q"])
+    assert "#家庭健康" not in json.loads(consumable.stdout)[0]["text"]
