@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from contentgen.kernel import vocab
 from contentgen.kernel.disclosures import default_disclosures
 from contentgen.kernel.schemas import Brief, CopyContent, PushContent, SendWindow
-from contentgen.providers.offline_facts import Facts, product_type
+from contentgen.providers.offline_facts import Facts
 from contentgen.providers.offline_plans import (
     PERSONAL_KINDS,
     Plan,
@@ -84,7 +84,7 @@ class Composer:
         self.b = bank(brief.locale)
         self.facts = Facts.of(brief)
         # A device is bought once and serviced, a supplement is used up: the bank can say so per product type.
-        self.kind = product_type(brief) or ""
+        self.kind = self.facts.product_kind
         self.voice = Voice(self.facts, self.b)
         self.plan: Plan = plan_for(brief.channel, self.facts.kind, self.variant)
         # The channel's shape (short, announcement, article...), opt-out and deeplink: its registry file.

@@ -60,10 +60,11 @@ def product_type(brief: Brief) -> str | None:
     return infer_product_type(text, brief.locale, brief.industry, Settings.load().rules_dir)
 
 
-def statement_keys(brief: Brief) -> list[str]:
-    """The disclosures-library keys this brief's drafts carry (rules/disclosures.yaml)."""
+def statement_keys(brief: Brief, kind: str | None = None) -> list[str]:
+    """The disclosures-library keys this brief's drafts carry (rules/disclosures.yaml); `kind` is the
+    brief's product type when the caller has it already ("" for none)."""
     keys: list[str] = []
-    kind = product_type(brief)
+    kind = product_type(brief) if kind is None else (kind or None)
     if brief.industry == "finance" and kind not in ("deposit", "insurance", "loan"):
         keys.append("risk_warning.investment")
     if brief.industry == "health":
@@ -110,11 +111,12 @@ class Facts:
     kind: str | None = None  # the plan touchpoint kind, None outside a plan
     deadline: str | None = None
     previous: list[str] = field(default_factory=list)  # sentences earlier touchpoints said
+    product_kind: str = ""  # the brief's product type, given or inferred once ("" when unknown)
 
     @classmethod
     def of(cls, brief: Brief) -> Facts:
         points = [p.strip().rstrip("。.!！;；") for p in brief.selling_points if p.strip()]
-        facts = cls(brief=brief, points=[p for p in points if p])
+        facts = cls(brief=brief, points=[p for p in points if p], product_kind=product_type(brief) or "")
         for raw in brief.interests:
             kind = interest_kind(raw)
             if facts.any_interest is None:
@@ -166,7 +168,7 @@ class Facts:
         """Required statements from the disclosures library; the last sentence when the whole does not fit."""
         lib = default_disclosures()
         out = []
-        for key in statement_keys(self.brief):
+        for key in statement_keys(self.brief, self.product_kind):
             text = lib.text(key, self.brief.locale)
             if not text:
                 continue
