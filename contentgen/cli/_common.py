@@ -68,6 +68,9 @@ def brief_options(f: F) -> F:
         click.option("--channel", help="sms, app_push, wecom_1v1, group, moments, official_account, video_account"),
         click.option("--locale", default="zh-CN", show_default=True),
         click.option("--product", help="Product or service name."),
+        click.option("--product-type", "product_type", default=None,
+                     help="Where it changes the law and the required statements: deposit, fund, insurance, loan, "
+                          "drug, medical_device, health_food... (default: inferred from the product)."),
         click.option("--selling-point", "selling_points", multiple=True, help="Repeatable."),
         click.option("--offer", default=None),
         click.option("--brand", default=None,
@@ -84,7 +87,7 @@ def brief_options(f: F) -> F:
 
 
 BRIEF_OPTION_NAMES = (
-    "industry", "segment", "persona", "content_type", "channel", "locale", "product",
+    "industry", "segment", "persona", "content_type", "channel", "locale", "product", "product_type",
     "selling_points", "offer", "brand", "interests", "preferred_times", "days_since_added",
     "objective", "prompt",
 )

@@ -22,6 +22,7 @@ from contentgen.generate import (
     jobs_for,
 )
 from contentgen.kernel.config import Settings
+from contentgen.kernel.layout import readable
 from contentgen.kernel.schemas import Draft
 
 DEFAULT_HTTP_TIMEOUT_S = 60.0  # one model request; --timeout lowers it
@@ -258,7 +259,7 @@ def _print_draft(d: Draft) -> None:
     click.secho(f"── variant {d.variant}  {d.brief.channel}/{d.brief.content_type}  "
                 f"{d.model.provider}:{d.model.name}{offline}", bold=True)
     click.echo(f"   prompt {d.prompt_ref}  compliance: {d.compliance.verdict}{saved}")
-    click.echo(d.text)
+    click.echo(readable(d.content))
     for f in d.compliance.findings:
         fix = f" → {f.suggestion}" if f.suggestion else ""
         field = f"{f.field}:" if f.field else ""

@@ -32,6 +32,9 @@ class Statement(BaseModel):
     # The statement in the writer's own words (a regex on normalised text, macros allowed):
     # "can still lose money", 不构成投资建议. Accepted like `accepted`, never masked.
     patterns: list[str] = Field(default_factory=list)
+    # The law wants it whole or not at all (21 CFR 101.93(c): both DSHEA sentences): a writer short of
+    # room leaves it out rather than shorten it, and a rule that needs it asks for the whole text.
+    whole: bool = False
 
 
 class Disclosures(BaseModel):
@@ -56,6 +59,10 @@ class Disclosures(BaseModel):
     def accepted(self, key: str, locale: str) -> list[str]:
         st = self._get(key, locale)
         return [st.text, *st.accepted] if st else []
+
+    def whole(self, key: str, locale: str) -> bool:
+        st = self._get(key, locale)
+        return bool(st and st.whole)
 
     def patterns(self, key: str, locale: str) -> list[str]:
         st = self._get(key, locale)

@@ -57,7 +57,10 @@ _POINT_MOVES = ("benefit", "detail", "proof")  # listed in the article's own sec
 def _industry_sections(c: Composer) -> list[str]:
     """The industry's fixed sections (manufacturing: specs and quote) and one more by variant."""
     art = c.b["article"]
-    keys = list(art["industry"][c.brief.industry])
+    # A section may be only for some product kinds ("kinds": a course for children) or not for some
+    # ("not_kinds": a health-food FAQ is not about a blood-pressure monitor).
+    keys = [k for k, spec in art["industry"][c.brief.industry].items()
+            if c.kind in spec.get("kinds", [c.kind]) and c.kind not in spec.get("not_kinds", [])]
     always = [k for k in art.get("always", {}).get(c.brief.industry, []) if k in keys]
     rest = [k for k in keys if k not in always]
     if rest:

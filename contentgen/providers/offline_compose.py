@@ -11,6 +11,7 @@ statements stay.
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +27,15 @@ from contentgen.kernel.disclosures import default_disclosures
 from contentgen.kernel.schemas import Brief, CopyContent, PushContent, SendWindow
 from contentgen.providers.offline_facts import Facts
 from contentgen.providers.offline_plans import (
+    LISTING_PLANS,
     PERSONAL_KINDS,
+    SHORT_LISTING_PLANS,
     Plan,
     plan_for,
     priority,
 )
 from contentgen.providers.offline_rewrite import Avoid
-from contentgen.providers.offline_voice import Voice, mid_sentence, the_product
+from contentgen.providers.offline_voice import Voice, listing, mid_sentence, the_product
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
 _FIELDS = string.Formatter()
@@ -84,7 +87,7 @@ class Composer:
         self.b = bank(brief.locale)
         self.facts = Facts.of(brief)
         # A device is bought once and serviced, a supplement is used up: the bank can say so per product type.
-        self.kind = self.facts.product_kind
+        self.kind = self.facts.writing_kind
         self.voice = Voice(self.facts, self.b)
         self.plan: Plan = plan_for(brief.channel, self.facts.kind, self.variant)
         # The channel's shape (short, announcement, article...), opt-out and deeplink: its registry file.
@@ -118,6 +121,11 @@ class Composer:
             "hobby": self.brief.persona_interests[0] if self.brief.persona_interests else "",
         }
         vals["point_short"] = clip(vals["point"], 16 if v.sep == "" else 40)
+        # Every selling point in one phrase, for the plans that list them ("A、B、C", "A, B, and C").
+        pts = [self.point(i) for i in range(min(3, len(f.points)))]
+        vals["points"] = listing(pts, self.brief.locale) if len(pts) > 1 else ""
+        vals["points_q"] = "".join(f"「{p}」" for p in pts) if len(pts) > 1 else ""
+        vals["n_points"] = str(len(pts)) if len(pts) > 1 else ""
         vals["the_product"] = the_product(self.brief.product, self.brief.locale)
         vals["product_mid"] = (mid_sentence(self.brief.product) if self.brief.locale == "en-US"
                                else self.brief.product)
@@ -147,8 +155,11 @@ class Composer:
             return ""
         vals = {**self.values(), **extra}
         named = self.brief.product.casefold() in self.so_far.casefold()
-        preferred = [o for o in options if _names_product(o) != named]
-        rest = [o for o in options if _names_product(o) == named]
+        if path.startswith("video."):  # a shot's visual or caption: the picture may show the product any time
+            preferred, rest = options, []
+        else:
+            preferred = [o for o in options if _names_product(o) != named]
+            rest = [o for o in options if _names_product(o) == named]
         rotated: list[str] = []
         for group in (preferred, rest):  # each group rotated by the variant, so variants differ
             first = self._start(path, len(group)) if group else 0
@@ -181,7 +192,17 @@ class Composer:
         if name == "intro_self":
             return self.say("intro_self") if f.personal else ""
         if name == "benefit":
-            return self.say("benefit") if f.points else self.move("describe")
+            if not f.points:
+                return self.move("describe")
+            # The plans that weigh the product up say every selling point, in one sentence.
+            listing = SHORT_LISTING_PLANS if self.short else LISTING_PLANS
+            listed = self.plan.name in listing and self.say("benefit_all")
+            return listed or self.say("benefit")
+        if name in ("detail", "proof"):
+            # A point said already (in the listing sentence) is not said again.
+            said = self.so_far.casefold()
+            told = {k: "" for k, i in (("point2", 1), ("point3", 2)) if self.point(i) and self.point(i).casefold() in said}
+            return self.say(name, (), **told)
         if name == "describe" and self.brief.product.casefold() in self.so_far.casefold():
             return ""  # already introduced; with no selling point there is nothing more to say about it
         if name == "interest":
@@ -220,7 +241,7 @@ class Composer:
                 parts.append(Part(m, text))
                 self.so_far += text
         kind = self.facts.kind
-        if kind not in PERSONAL_KINDS and self.brief.product not in self.so_far:
+        if kind not in PERSONAL_KINDS and self.brief.product.casefold() not in self.so_far.casefold():
             at = 1 if parts and parts[0].move == "greet" else 0
             parts.insert(at, Part("product", self.say("product")))
         return [p for p in parts if p.text]
@@ -248,8 +269,11 @@ class Composer:
             return tail_sep.join(t for t in (body, self.finish(self.voice.sep.join(tail))) if t)
 
         def weight(p: Part) -> int:
-            # The only sentence naming the product outlasts the call to action.
+            # The only sentence naming the product outlasts the call to action; in an SMS or push the
+            # selling points do too (the opt-out and the link stay; "reply INFO" is the first to go).
             only = self.brief.product in p.text and sum(self.brief.product in q.text for q in parts) == 1
+            if self.short and p.move == "cta":
+                return 5
             return min(8, p.priority + 3) if only else p.priority
 
         dropped = ""
@@ -267,7 +291,8 @@ class Composer:
         point = self.point(0)
         lead = next((p for p in parts if p.move == "product"), None) or next(
             (p for p in parts if self.brief.product in p.text and p.priority < 9), None)
-        if lead and point and point in dropped and not any(point in p.text for p in parts):
+        if lead and point and point.casefold() in dropped.casefold() and not any(
+                point.casefold() in p.text.casefold() for p in parts):
             # The lead point was cut: the part naming the product says it instead, when there is
             # room ("週末フルーツボックス：今週収穫。" for a bare lead-in or a long greeting).
             at, told = parts.index(lead), self.so_far
@@ -376,7 +401,10 @@ class Composer:
         first = (self.variant - 1) % len(tags)
         # Two of the industry's tags, a different pair per variant: the same three on every variant
         # made them read alike.
-        hashtags = [clip(t, 30) for t in tags[first:] + tags[:first] if not self.avoid.hits(t)][:2]
+        # The product's own tag first (what customers search for), then one of the industry's.
+        own = product_tag(self.brief.product, self.brief.locale)
+        pool = ([own] if own else []) + tags[first:] + tags[:first]
+        hashtags = [clip(t, 30) for t in pool if not self.avoid.hits(t)][:2]
         images = self.channel.images_for(self.variant)
         return CopyContent(headline=headline, body=body, cta=self.cta_field(), hashtags=hashtags, images=images)
 
@@ -386,6 +414,16 @@ class Composer:
         builders: dict[str, Callable[[], BaseModel]] = {
             "push": self.push, "copy": self.copy, "short_video_script": lambda: video(self)}
         return builders[content_type]()
+
+
+def product_tag(product: str, locale: str) -> str:
+    """The product as a hashtag: "#氨基酸洁面乳", "#CastIronSkillet"; "" when it would be too long."""
+    if locale == "en-US":
+        words = re.findall(r"[A-Za-z0-9]+", product)
+        tag = "".join(w if w[:1].isupper() or w[:1].isdigit() else w[:1].upper() + w[1:] for w in words)
+    else:
+        tag = re.sub(r"[\s#＃]+", "", product)
+    return tag if 2 <= len(tag) <= (24 if locale == "en-US" else 14) else ""
 
 
 def _names_product(option: str) -> bool:

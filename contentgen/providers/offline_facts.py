@@ -28,6 +28,9 @@ BROADCAST = frozenset({"group", "moments", "official_account", "video_account"})
 # Industries where a dedicated, one-to-one service is part of what high-value customers buy.
 SERVICE_INDUSTRIES = frozenset({"finance", "health", "cosmetics", "education", "manufacturing"})
 _PREVIOUS_PREFIX = re.compile(r"^day \d+ \([a-z_0-9]+\):\s*")
+_CHILD_WORDS = ("少儿", "儿童", "幼儿", "孩子", "宝宝", "小学", "初中", "青少年", "亲子", "家长",
+                "キッズ", "子ども", "子供", "こども", "小学生", "中学生", "幼児", "保護者", "親子",
+                "kids", "kid's", "children", "child", "teen", "toddler", "parent", "grade ", "k-12")
 
 
 @cache
@@ -80,10 +83,14 @@ def statement_keys(brief: Brief, kind: str | None = None) -> list[str]:
 
 
 def _shorter(text: str, key: str, locale: str, limit: int) -> str:
-    """A shorter wording the library accepts, for an SMS: the last sentence, else a complete accepted one."""
+    """A shorter wording the library accepts, for an SMS: the last sentence, else a complete accepted
+    one; "" for a statement the law wants whole (a DSHEA disclaimer is given whole or not at all:
+    without a structure/function claim none is owed, and a rule that finds one asks for the whole)."""
     lib = default_disclosures()
+    if lib.whole(key, locale):
+        return ""
     last = sentences(text)[-1].strip()
-    if has_statement(last, key, locale, lib) and (len(last) <= limit or locale == "en-US"):
+    if has_statement(last, key, locale, lib) and len(last) <= limit:
         return last
     end = "." if locale == "en-US" else "。"
     # Whole sentences only, and as written in the locale (no half-width commas in zh/ja).
@@ -112,6 +119,18 @@ class Facts:
     deadline: str | None = None
     previous: list[str] = field(default_factory=list)  # sentences earlier touchpoints said
     product_kind: str = ""  # the brief's product type, given or inferred once ("" when unknown)
+
+    @property
+    def for_children(self) -> bool:
+        """A course or product for children, by the brief's own words (少儿编程, キッズ英会話, kids' camp)."""
+        text = " ".join([self.brief.product, *self.brief.selling_points, *self.brief.interests]).casefold()
+        return any(w in text for w in _CHILD_WORDS)
+
+    @property
+    def writing_kind(self) -> str:
+        """What the phrase bank narrows by first: the product type, else "children" for a child's
+        course (its parents are addressed), else "" (adults, as the generic wording assumes)."""
+        return self.product_kind or ("children" if self.brief.industry == "education" and self.for_children else "")
 
     @classmethod
     def of(cls, brief: Brief) -> Facts:
@@ -174,7 +193,8 @@ class Facts:
                 continue
             if limit is not None and len(text) > limit:
                 text = _shorter(text, key, self.brief.locale, limit)
-            out.append(text)
+            if text:
+                out.append(text)
         return out
 
     def opt_out(self) -> str:

@@ -18,9 +18,9 @@ from contentgen.kernel import vocab
 # what another said is a reshuffle, not an angle); a fitting interest and, for high-value
 # customers, the exclusive service are part of every variant.
 PLANS: dict[str, tuple[str, ...]] = {
-    "question": ("greet", "opener", "hook_question", "interest", "benefit", "detail", "exclusive", "offer",
+    "question": ("greet", "opener", "hook_question", "benefit", "interest", "detail", "exclusive", "offer",
                  "deadline", "question_close"),
-    "story": ("story", "story_link", "interest", "benefit", "exclusive", "offer", "deadline", "story_close"),
+    "story": ("greet", "story", "story_link", "interest", "benefit", "exclusive", "offer", "deadline", "story_close"),
     "benefit": ("greet", "benefit", "proof", "interest", "exclusive", "offer", "deadline", "cta"),
     "news": ("news", "opener", "benefit", "interest", "exclusive", "offer", "deadline", "cta"),
 }
@@ -32,6 +32,9 @@ SHORT_PLANS: dict[str, tuple[str, ...]] = {
     "story": ("opener", "benefit", "offer", "deadline", "cta"),
 }
 ORDER: tuple[str, ...] = ("question", "story", "benefit", "news")
+# Plans whose benefit move names every selling point in one sentence; story and news lead with one.
+LISTING_PLANS = frozenset({"question", "benefit"})
+SHORT_LISTING_PLANS = frozenset({"benefit"})  # an SMS has room for one list: the other plans take one angle
 SHORT_ORDER: tuple[str, ...] = ("benefit", "question", "news", "story")
 
 KIND_MOVES: dict[str, tuple[str, ...]] = {
@@ -44,7 +47,7 @@ KIND_MOVES: dict[str, tuple[str, ...]] = {
     "community": ("k:lead", "interest", "k:what", "k:how"),
     "guide": ("k:lead", "benefit", "k:steps", "k:close"),
     "follow_up": ("greet", "k:lead", "k:answer", "k:ask"),
-    "story": ("story", "story_link", "benefit", "k:close"),
+    "story": ("greet", "story", "story_link", "benefit", "k:close"),
     "behind_scenes": ("k:lead", "k:body", "k:close"),
     "benefit": ("greet", "k:lead", "offer_or_service", "deadline", "k:action"),
     "reminder": ("k:lead", "offer_or_service", "deadline", "k:action"),

@@ -118,12 +118,14 @@ class Voice:
 # English wording of the product and offer inside a sentence (the composer's {the_product},
 # {product_mid}).
 _DETERMINERS = ("the ", "our ", "your ", "a ", "an ", "my ", "this ", "these ", "those ")
+# Words a title-case name leaves in lower case ("Club for Kids", "Bread and Butter").
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"})
 
 
 def the_product(product: str, locale: str) -> str:
     """The product as the object of an English sentence: "our cast-iron Dutch oven" (a name in
     title case keeps its capitals: "our High-Yield Savings Account"); other locales need none."""
-    if locale != "en-US" or product.casefold().startswith(_DETERMINERS) or product[:1].isdigit():
+    if locale != "en-US" or product.casefold().startswith(_DETERMINERS):
         return product
     return "our " + mid_sentence(product)
 
@@ -133,9 +135,22 @@ def mid_sentence(phrase: str) -> str:
     first letter lowered to stand inside one; a name in title case or an acronym keeps it."""
     words = phrase.split()
     first = words[0] if words else ""
-    if len(first) < 2 or not first[0].isupper() or first[1:2].isupper():
-        return phrase  # "BOGO", "iPhone", a single letter: as written
-    if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
-        return phrase  # "High-Yield Savings Account": a name
+    if len(first) < 2 or not first[0].isupper() or first[1:2].isupper() or any(c.isdigit() for c in first):
+        return phrase  # "BOGO", "iPhone", "M8", a single letter: as written
+    if len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha() and w.casefold() not in _SMALL_WORDS):
+        return phrase  # "High-Yield Savings Account", "Weekend Coding Club for Kids": a name
     return first[0].lower() + phrase[1:]
 
+
+
+def listing(items: list[str], locale: str) -> str:
+    """Selling points as one phrase: "A、B、C" (zh/ja; "，" when one has its own "、"), "A, B and C"."""
+    items = [i.strip().rstrip("。.") for i in items if i.strip()]
+    if locale != "en-US":
+        sep = "，" if any("、" in i or "，" in i for i in items) else "、"
+        return sep.join(items)
+    items = [mid_sentence(i) for i in items]  # "Classes of eight" inside a sentence: "classes of eight"
+    if len(items) < 3:
+        return " and ".join(items)
+    sep = "; " if any("," in i for i in items) else ", "
+    return sep.join(items[:-1]) + sep + "and " + items[-1]  # the serial comma, as US style writes it

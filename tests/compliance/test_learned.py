@@ -148,3 +148,20 @@ def test_a_learned_rule_warns_with_category_and_score_and_no_statute(learned_rul
     assert f.severity == "warning" and f.category and "0." in f.message
     assert text[f.start:f.end] == f.match and f.match
     assert f.reference and "第" not in f.reference and "§" not in f.reference  # names no article
+
+
+def test_a_shot_direction_and_the_hashtags_are_not_read_as_copy(learned_rules: Path) -> None:
+    """The model was trained on copy: a visual direction to the crew and a tag list are not judged
+    by it (the rules still scan them); the same words in a voice-over are."""
+    from contentgen.compliance import load_packs
+    from contentgen.compliance.engine import check_fields
+
+    packs = load_packs(learned_rules)
+    text = "这款面霜用上一周，斑点淡得几乎看不见了，皮肤年轻十岁。"
+    fields = {"scenes.1.visual": text, "hashtags": text, "scenes.1.voice_over": text}
+    report = check_fields(fields, locale="zh-CN", industry="cosmetics", channel="video_account",
+                          content_type="short_video_script", packs=packs, rules_dir=learned_rules)
+    learned_fields = {f.field for f in report.findings if f.kind == "learned"}
+    assert learned_fields == {"scenes.1.voice_over"}, report.findings
+    # The term rules still read the direction: a visual may show the claim.
+    assert any(f.field == "scenes.1.visual" and f.kind != "learned" for f in report.findings)

@@ -151,3 +151,30 @@ def test_a_device_is_written_about_as_a_device_not_a_consumable() -> None:
                                           "--content-type", "copy", "--channel", "moments", "--locale", "zh-CN",
                                           "--product", "维生素D软胶囊", "--format", "json", "-q"])
     assert "#家庭健康" not in json.loads(consumable.stdout)[0]["text"]
+
+
+def test_text_output_lays_a_script_out_as_shots_and_a_copy_with_its_cta() -> None:
+    args = [a for a in EXAMPLE if a not in ("--format", "json", "3")]
+    args[args.index("--variants") + 1:args.index("--variants") + 1] = ["1"]
+    res = CliRunner().invoke(cli, [*args, "-q"])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "Title: " in out and "Hook: " in out and "Shot 1  0-" in out
+    assert "  Visual:     " in out and "  Voice-over: " in out and "\nCTA: " in out
+    res = CliRunner().invoke(cli, ["generate", "--industry", "retail", "--segment", "active.mass", "--content-type",
+                                   "copy", "--channel", "moments", "--product", "铸铁平底锅", "-q"])
+    assert res.exit_code == 0 and "\nCTA: " in res.stdout and "#铸铁平底锅" in res.stdout, res.output
+
+
+def test_product_type_flag_reaches_the_brief_and_a_bad_one_is_a_usage_error() -> None:
+    base = ["generate", "--industry", "finance", "--segment", "active.mass", "--content-type", "copy",
+            "--channel", "moments", "--product", "稳享一年期", "--selling-point", "年利率1.75%", "--format", "json"]
+    res = CliRunner().invoke(cli, [*base, "--product-type", "deposit"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)[0]
+    assert d["brief"]["product_type"] == "deposit"
+    assert "投资有风险" not in d["text"]  # a deposit owes no investment-risk warning
+    exe = Path(sys.executable).parent / "contentgen"
+    proc = subprocess.run([str(exe), *base, "--product-type", "credit"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown product type 'credit'" in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -22,6 +22,7 @@ from contentgen.kernel.schemas import (
 )
 from contentgen.providers import get_model
 from contentgen.providers.offline import OFFLINE_MODEL_NAME, OfflineChatModel
+from contentgen.providers.offline_plans import short_channel
 from contentgen.providers.structured import invoke_structured, parse_answer
 
 # Required statements come from the disclosures library (rules/disclosures.yaml), as every other
@@ -90,8 +91,15 @@ def test_every_industry_locale_and_channel(chat: OfflineChatModel, render: Any, 
             text = content_text(content)
             assert brief.product in text, where
             wordings = required_statements(industry, locale)
-            if wordings:
+            # A statement the law wants whole (DSHEA) is left out where it does not fit whole: an SMS
+            # that makes no structure/function claim owes none, and half of one is itself a finding.
+            key = STATEMENT_KEYS.get(industry)
+            whole_left_out = bool(key) and default_disclosures().whole(key, locale) and short_channel(channel)
+            if wordings and not whole_left_out:
                 assert has_statement(text, STATEMENT_KEYS[industry], locale), where
+            if whole_left_out:  # whole or not at all
+                half = re.search(r"not intended to diagnose", text, re.I) and "evaluated by the" not in text
+                assert not half, where
             masked = text
             for w in wordings:
                 masked = re.sub(re.escape(w), "", masked, flags=re.I)

@@ -1,4 +1,5 @@
-"""`learned`: the learned model's second opinion (contentgen/compliance/learned.py) on one field.
+"""`learned`: the learned model's second opinion (contentgen/compliance/learned.py) on one field
+of copy (not on a shot's visual direction or the hashtag list).
 
 The rule names no terms: its pack's locale picks the trained artifact next to the packs
 (rules/learned/<locale>.json), whose cross-validated threshold decides. Each window of the text
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 def check(m: Merged, g: int, nt: Normalized, ctx: Context, fld: str | None,
           seen: Set[tuple[int, int]], excepted: Mapping[int, list[tuple[int, int]]]) -> Iterable[dict[str, Any]]:
-    if not nt.text.strip():
+    if not nt.text.strip() or not _copy_field(fld):
         return ()
     pack = m.packs[m.pack_of[g]]
     # The artifact sits beside the pack folders, so --rules-dir and CONTENTGEN_RULES_DIR carry it.
@@ -45,6 +46,12 @@ def check(m: Merged, g: int, nt: Normalized, ctx: Context, fld: str | None,
         out.append({**base, "start": start, "end": end, "match": nt.original[start:end], "field": fld,
                     "category": category, "message": message})
     return out
+
+
+def _copy_field(fld: str | None) -> bool:
+    """Whether a field is copy a customer reads, as the model's training texts were: a video shot's
+    visual is a direction to the crew and a hashtag list is tokens; the rules still scan both."""
+    return fld != "hashtags" and not (fld or "").endswith(".visual")
 
 
 KIND = RuleKind(
