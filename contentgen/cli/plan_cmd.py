@@ -70,6 +70,8 @@ def templates_cmd(locale: str, fmt: str) -> None:
 @click.option("--locale", default="zh-CN", show_default=True)
 @click.option("--start", "start", required=True, help="First day, YYYY-MM-DD (local).")
 @click.option("--product", default=None, help="Default: the industry's sample product.")
+@click.option("--product-type", "product_type", default=None,
+              help="deposit, fund, insurance, loan, drug, medical_device, health_food... (default: inferred).")
 @click.option("--selling-point", "selling_points", multiple=True)
 @click.option("--offer", default=None)
 @click.option("--interest", "interests", multiple=True)

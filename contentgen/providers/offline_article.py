@@ -80,7 +80,10 @@ def video(c: Composer) -> VideoScriptContent:
     from contentgen.providers.offline_compose import clip
 
     cjk = c.voice.sep == ""
-    parts = c.parts(skip=("greet",))
+    # A video opens on its hook (the question, the story, the benefit): a greeting or a "welcome"
+    # line is the weakest first second a viewer can scroll past.
+    c.spoken = True
+    parts = c.parts(skip=("greet", "opener"))
     if len(parts) > _VIDEO_SCENES - 1:
         parts = sorted(sorted(parts, key=lambda p: -p.priority)[: _VIDEO_SCENES - 1], key=parts.index)
     scenes = [_scene(c, p, cjk) for p in parts]

@@ -35,7 +35,7 @@ from contentgen.providers.offline_plans import (
     priority,
 )
 from contentgen.providers.offline_rewrite import Avoid
-from contentgen.providers.offline_voice import Voice, listing, mid_sentence, the_product
+from contentgen.providers.offline_voice import Voice, listing, mid_sentence, short_name, the_product
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
 _FIELDS = string.Formatter()
@@ -56,8 +56,15 @@ def bank(locale: str) -> dict[str, Any]:
 
 
 def clip(text: str, limit: int) -> str:
-    """Text cut to limit characters, marked with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip(" ，、,") + "…"
+    """Text cut to limit characters, marked with an ellipsis when cut; Latin text is cut between
+    words ("Allergy Relief…", not "Allergy Relief (fexofenadine 1…")."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - 1)]
+    if " " in head and head[-1:].isascii() and text[len(head):len(head) + 1] not in (" ", ""):
+        words = head.rsplit(" ", 1)[0]
+        head = words if len(words) >= len(head) * 0.6 else head
+    return head.rstrip(" ，、,(（-–—:;") + "…"
 
 
 def limit_of(channel: str, field: str, locale: str, schema_max: int) -> int:
@@ -95,6 +102,8 @@ class Composer:
         self.short = self.channel.compose.form == "short"
         self.used: set[str] = set()
         self.so_far = ""  # the draft's text up to the move being realised
+        self.short_name = short_name(brief.product)
+        self.spoken = False  # a voice-over: the product as people say it from the first mention
 
     # -- the phrase bank ------------------------------------------------------------------------
     def node(self, path: str) -> Any:
@@ -126,12 +135,20 @@ class Composer:
         vals["points"] = listing(pts, self.brief.locale) if len(pts) > 1 else ""
         vals["points_q"] = "".join(f"「{p}」" for p in pts) if len(pts) > 1 else ""
         vals["n_points"] = str(len(pts)) if len(pts) > 1 else ""
-        vals["the_product"] = the_product(self.brief.product, self.brief.locale)
-        vals["product_mid"] = (mid_sentence(self.brief.product) if self.brief.locale == "en-US"
-                               else self.brief.product)
+        vals.update(self.product_values(self.brief.product))
         if self.brief.locale == "en-US" and vals["offer"]:
             vals["offer"] = mid_sentence(vals["offer"])
         return vals
+
+    def named(self) -> bool:
+        """Whether the draft so far names the product (in full, or as people say it)."""
+        said = self.so_far.casefold()
+        return self.brief.product.casefold() in said or self.short_name.casefold() in said
+
+    def product_values(self, name: str) -> dict[str, str]:
+        en = self.brief.locale == "en-US"
+        return {"product": name, "the_product": the_product(name, self.brief.locale),
+                "product_mid": mid_sentence(name) if en else name}
 
     def point(self, i: int) -> str:
         """The i-th selling point of this variant: each variant leads with a different one."""
@@ -154,7 +171,10 @@ class Composer:
         if not options:
             return ""
         vals = {**self.values(), **extra}
-        named = self.brief.product.casefold() in self.so_far.casefold()
+        named = self.named()
+        if (named or self.spoken) and self.short_name != self.brief.product:
+            # Said once in full; after that (and always in a voice-over) as people say it.
+            vals.update(self.product_values(self.short_name))
         if path.startswith("video."):  # a shot's visual or caption: the picture may show the product any time
             preferred, rest = options, []
         else:
@@ -203,7 +223,7 @@ class Composer:
             said = self.so_far.casefold()
             told = {k: "" for k, i in (("point2", 1), ("point3", 2)) if self.point(i) and self.point(i).casefold() in said}
             return self.say(name, (), **told)
-        if name == "describe" and self.brief.product.casefold() in self.so_far.casefold():
+        if name == "describe" and self.named():
             return ""  # already introduced; with no selling point there is nothing more to say about it
         if name == "interest":
             return self.say(f"interest.{f.interest_kind}") if f.interest else ""
@@ -241,7 +261,7 @@ class Composer:
                 parts.append(Part(m, text))
                 self.so_far += text
         kind = self.facts.kind
-        if kind not in PERSONAL_KINDS and self.brief.product.casefold() not in self.so_far.casefold():
+        if kind not in PERSONAL_KINDS and not self.named():
             at = 1 if parts and parts[0].move == "greet" else 0
             parts.insert(at, Part("product", self.say("product")))
         return [p for p in parts if p.text]
@@ -348,8 +368,8 @@ class Composer:
     def title(self, path: str, limit: int) -> str:
         text = self.finish(self.say(path) or self.brief.product)
         text = text[:1].upper() + text[1:] if self.voice.en else text
-        if len(text) > limit:
-            text = clip(self.brief.product, limit)
+        if len(text) > limit:  # the product alone, as people say it ("Allergy Relief", not its dose)
+            text = clip(self.short_name, limit)
         return text.rstrip("。.")
 
     # -- content types ------------------------------------------------------------------------
@@ -402,9 +422,10 @@ class Composer:
         # Two of the industry's tags, a different pair per variant: the same three on every variant
         # made them read alike.
         # The product's own tag first (what customers search for), then one of the industry's.
-        own = product_tag(self.brief.product, self.brief.locale)
+        own = product_tag(self.short_name, self.brief.locale)
         pool = ([own] if own else []) + tags[first:] + tags[:first]
-        hashtags = [clip(t, 30) for t in pool if not self.avoid.hits(t)][:2]
+        # A 1:1 chat carries no hashtags: they are for posts that are found, not messages that are sent.
+        hashtags = [] if self.facts.personal else [clip(t, 30) for t in pool if not self.avoid.hits(t)][:2]
         images = self.channel.images_for(self.variant)
         return CopyContent(headline=headline, body=body, cta=self.cta_field(), hashtags=hashtags, images=images)
 
@@ -423,7 +444,7 @@ def product_tag(product: str, locale: str) -> str:
         tag = "".join(w if w[:1].isupper() or w[:1].isdigit() else w[:1].upper() + w[1:] for w in words)
     else:
         tag = re.sub(r"[\s#＃]+", "", product)
-    return tag if 2 <= len(tag) <= (24 if locale == "en-US" else 14) else ""
+    return tag if 2 <= len(tag) <= (24 if locale == "en-US" else 14) and not tag[0].isdigit() else ""
 
 
 def _names_product(option: str) -> bool:

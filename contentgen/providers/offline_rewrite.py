@@ -51,7 +51,17 @@ class Avoid:
             if match not in text:
                 continue
             text = text.replace(match, replacement) if replacement else drop_sentences(text, match)
-        return text
+        return tidy(text) if self.items else text
+
+
+# Brackets a removed term leaves empty: "美容液（）", "[] ", "「」".
+_EMPTY_BRACKETS = re.compile(r"\s*(\(\s*\)|（\s*）|\[\s*\]|【\s*】|「\s*」|『\s*』|\{\s*\})")
+
+
+def tidy(text: str) -> str:
+    """What a removal leaves behind, cleared: empty brackets and doubled spaces."""
+    text = _EMPTY_BRACKETS.sub("", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
 
 
 def sentences(text: str) -> list[str]:

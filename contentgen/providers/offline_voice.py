@@ -122,6 +122,23 @@ _DETERMINERS = ("the ", "our ", "your ", "a ", "an ", "my ", "this ", "these ", 
 _SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"})
 
 
+# A pack size or count at the end of a product name, and a bracketed note: "(12-pack)", "50g",
+# "48個入", "（医薬部外品）", "20包". The first mention keeps them; later mentions, a voice-over and
+# the hashtag do not ("Peanut Butter Protein Bars", not "...Bars (12-pack)" six times).
+_BRACKETED = re.compile(r"\s*[（(【\[][^（）()【】\[\]]*[）)】\]]")
+_SIZE = re.compile(r"[\s,，・/]*(?:\d+(?:[.,]\d+)?\s*(?:g|kg|mg|ml|mL|l|L|oz|fl\.? ?oz|lb|lbs|cm|mm|in|"
+                   r"個入り?|個|包|袋|粒|片|支|瓶|本|枚|入り?|件套|件|盒|-?pack|-?count|pcs|ct)|x\s*\d+)\s*$", re.I)
+
+
+def short_name(product: str) -> str:
+    """The product without its pack size or bracketed note, as people say it; the name itself when
+    nothing is left (a name that is only a size)."""
+    short = _BRACKETED.sub("", product).strip()
+    while (cut := _SIZE.sub("", short).strip()) != short:
+        short = cut
+    return short if len(short) >= 2 else product
+
+
 def the_product(product: str, locale: str) -> str:
     """The product as the object of an English sentence: "our cast-iron Dutch oven" (a name in
     title case keeps its capitals: "our High-Yield Savings Account"); other locales need none."""

@@ -133,3 +133,52 @@ def test_a_video_shot_may_show_the_product_after_it_is_named() -> None:
     closes = {draft(b, v).scenes[-1].visual for v in (1, 2, 3)}
     assert len(closes) == 3, closes  # the closing shot differs by variant, not always the one without the name
     assert all(content_fields(draft(b, v)) for v in (1, 2, 3))
+
+
+CHOOSING = re.compile(r"怎么选|怎么挑|选.{0,12}时|挑.{0,12}时候|選ぶ|選び方|how (do )?you (usually )?pick|choose|what to look for", re.I)
+
+
+@pytest.mark.parametrize("locale", vocab.LOCALES)
+@pytest.mark.parametrize("lifecycle", ["onboarding", "repurchase", "loyal"])
+def test_a_customer_who_has_it_is_not_asked_how_they_would_choose_one(locale: str, lifecycle: str) -> None:
+    product, points = POINTS[locale]
+    for channel in ("moments", "group", "wecom_1v1"):
+        b = brief(locale=locale, product=product, selling_points=points, channel=channel, industry="retail",
+                  segment=f"{lifecycle}.mass")
+        c = draft(b, 1)  # the question plan
+        assert not CHOOSING.search(c.headline + c.body), (channel, CHOOSING.search(c.headline + c.body), c.body)
+    # A prospect still is.
+    prospect = draft(brief(locale=locale, product=product, selling_points=points, segment="new.mass"), 1)
+    assert CHOOSING.search(prospect.headline + prospect.body)
+
+
+@pytest.mark.parametrize("locale", vocab.LOCALES)
+def test_a_group_is_not_told_to_use_a_comment_section_and_a_chat_has_no_hashtags(locale: str) -> None:
+    product, points = POINTS[locale]
+    for variant in (1, 2, 3, 4):
+        group = draft(brief(locale=locale, product=product, selling_points=points, channel="group"), variant)
+        assert not re.search(r"评论区|コメント欄|コメントで|in the comments|comments are open", group.body, re.I), group.body
+        chat = draft(brief(locale=locale, product=product, selling_points=points, channel="wecom_1v1"), variant)
+        assert chat.hashtags == []
+
+
+@pytest.mark.parametrize(("locale", "product", "short"), [
+    ("zh-CN", "益生菌冻干粉（30条/盒）", "益生菌冻干粉"), ("ja-JP", "国産野菜の冷凍餃子 48個入", "国産野菜の冷凍餃子"),
+    ("en-US", "Peanut Butter Protein Bars (12-pack)", "Peanut Butter Protein Bars")])
+def test_a_pack_size_is_said_once_never_spoken_and_not_in_the_hashtag(locale: str, product: str, short: str) -> None:
+    post = draft(brief(locale=locale, product=product, selling_points=["Two flavors"], industry="food"), 1)
+    text = content_text(post)
+    assert text.count(product) <= 2 and short in post.body  # the headline and the first mention at most
+    assert post.hashtags[0] == re.sub(r"\s+", "", short)
+    video = draft(brief(locale=locale, product=product, selling_points=["Two flavors"], industry="food",
+                        channel="video_account", content_type="short_video_script"), 2)
+    assert all(product not in s.voice_over for s in video.scenes) and product not in video.hook
+    assert product in content_text(video)  # the name in full is on screen once (a caption)
+
+
+def test_a_removed_term_leaves_no_empty_brackets() -> None:
+    from contentgen.providers.offline_rewrite import Avoid
+
+    avoid = Avoid(items=[("医薬部外品", None), ("薬用", None)])
+    assert avoid.clean("薬用ブライトニング美容液（医薬部外品）") == "ブライトニング美容液"
+    assert Avoid(items=[("guaranteed", None)]).clean("Serum [guaranteed]") == "Serum"
