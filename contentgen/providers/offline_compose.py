@@ -245,7 +245,7 @@ class Composer:
         if name == "question_close" and not f.points:
             return self.say("cta")  # nothing to weigh up without selling points: say how to learn more
         if name == "deadline":
-            if not f.deadline or f.deadline in self.so_far:
+            if not f.deadline or f.deadline in self.so_far or f.offer_dated:
                 return ""
             return self.say("deadline") or self.say("deadline_short") or self.voice.sentence(f.deadline)
         return self.say(name)

@@ -28,6 +28,12 @@ BROADCAST = frozenset({"group", "moments", "official_account", "video_account"})
 # Industries where a dedicated, one-to-one service is part of what high-value customers buy.
 SERVICE_INDUSTRIES = frozenset({"finance", "health", "cosmetics", "education", "manufacturing"})
 _PREVIOUS_PREFIX = re.compile(r"^day \d+ \([a-z_0-9]+\):\s*")
+_DATED = re.compile(
+    r"\d{1,2}\s*/\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|截止|截至|之前|前有效|まで|期限|"
+    r"\b(until|through|thru|ends?|expires?|by)\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|\d)",
+    re.I)
+_SERVICE_WORDS = ("服务", "维保", "保养", "维修", "检修", "巡检", "安装调试", "保守", "点検", "修理", "メンテナンス",
+                  "service", "maintenance", "repair", "installation", "inspection plan", "support plan")
 _CHILD_WORDS = ("少儿", "儿童", "幼儿", "孩子", "宝宝", "小学", "初中", "青少年", "亲子", "家长",
                 "キッズ", "子ども", "子供", "こども", "小学生", "中学生", "幼児", "保護者", "親子",
                 "kids", "kid's", "children", "child", "teen", "toddler", "parent", "grade ", "k-12")
@@ -121,6 +127,12 @@ class Facts:
     product_kind: str = ""  # the brief's product type, given or inferred once ("" when unknown)
 
     @property
+    def offer_dated(self) -> bool:
+        """Whether the operator's offer names its own end date ("（12/21まで）", "through Sunday"): then
+        the plan's deadline is not said a second time."""
+        return bool(self.brief.offer and _DATED.search(self.brief.offer))
+
+    @property
     def for_children(self) -> bool:
         """A course or product for children, by the brief's own words (少儿编程, キッズ英会話, kids' camp)."""
         text = " ".join([self.brief.product, *self.brief.selling_points, *self.brief.interests]).casefold()
@@ -129,8 +141,15 @@ class Facts:
     @property
     def writing_kind(self) -> str:
         """What the phrase bank narrows by first: the product type, else "children" for a child's
-        course (its parents are addressed), else "" (adults, as the generic wording assumes)."""
-        return self.product_kind or ("children" if self.brief.industry == "education" and self.for_children else "")
+        course (its parents are addressed), "service" for a manufacturer's service contract, else ""."""
+        if self.product_kind:
+            return self.product_kind
+        if self.brief.industry == "education" and self.for_children:
+            return "children"
+        text = " ".join([self.brief.product, *self.brief.selling_points]).casefold()
+        if self.brief.industry == "manufacturing" and any(w in text for w in _SERVICE_WORDS):
+            return "service"  # a maintenance contract is not sold by its thickness and lead time
+        return ""
 
     @classmethod
     def of(cls, brief: Brief) -> Facts:

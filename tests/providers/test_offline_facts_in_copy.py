@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -182,3 +183,38 @@ def test_a_removed_term_leaves_no_empty_brackets() -> None:
     avoid = Avoid(items=[("医薬部外品", None), ("薬用", None)])
     assert avoid.clean("薬用ブライトニング美容液（医薬部外品）") == "ブライトニング美容液"
     assert Avoid(items=[("guaranteed", None)]).clean("Serum [guaranteed]") == "Serum"
+
+
+@pytest.mark.parametrize(("locale", "product", "words"), [
+    ("zh-CN", "XR-6协作机器人年度维保服务", ("规格书", "交货地", "批次")),
+    ("ja-JP", "XR-6 年間保守サービス", ("仕様書", "納品先", "ロット")),
+    ("en-US", "XR-6 Cobot Annual Maintenance Plan", ("spec sheet", "delivery location", "batch"))])
+def test_a_service_contract_is_not_written_about_as_material(locale: str, product: str, words: tuple[str, ...]) -> None:
+    for variant in (1, 2, 3, 4):
+        b = brief(industry="manufacturing", locale=locale, product=product, channel="official_account",
+                  selling_points=["48h on site"], segment="loyal.high_value")
+        c = draft(b, variant)
+        found = [w for w in words if w.casefold() in (c.body + c.cta).casefold()]
+        assert not found, (variant, found)
+
+
+def test_a_dated_offer_is_not_given_a_second_deadline_in_a_plan() -> None:
+    from contentgen.plan_templates import touchpoint_note
+
+    for offer, locale in [("久しぶりのご来店で500円OFFクーポン（12/21まで）", "ja-JP"),
+                          ("20% off with code BREW20 through Sunday", "en-US"), ("满99减20，本周日截止", "zh-CN")]:
+        b = brief(locale=locale, channel="sms", content_type="push", offer=offer, product="X-1",
+                  notes=touchpoint_note("reminder", date(2026, 12, 21)))
+        body = draft(b).body
+        assert offer in body and not re.search(r"12月21日|December 21", body), body
+    undated = brief(locale="zh-CN", channel="sms", content_type="push", offer="第二件半价", product="X-1",
+                    notes=touchpoint_note("reminder", date(2026, 12, 21)))
+    assert "12月21日" in draft(undated).body  # the plan's own deadline, when the offer has none
+
+
+def test_a_japanese_greeting_to_customers_is_not_said_between_colleagues() -> None:
+    for segment in ("new.mass", "active.mass", "dormant.mass"):
+        for channel in ("wecom_1v1", "group", "moments"):
+            for variant in (1, 2, 3, 4):
+                b = brief(locale="ja-JP", segment=segment, channel=channel, product="ハンドクリーム", industry="cosmetics")
+                assert "お疲れさま" not in draft(b, variant).body
