@@ -419,11 +419,11 @@ class Composer:
             body = self.fit(parts, body_limit, self.tail())
         tags = list(self.b["hashtags"].get(self.kind) or self.b["hashtags"][self.brief.industry])
         first = (self.variant - 1) % len(tags)
-        # Two of the industry's tags, a different pair per variant: the same three on every variant
-        # made them read alike.
-        # The product's own tag first (what customers search for), then one of the industry's.
-        own = product_tag(self.short_name, self.brief.locale)
-        pool = ([own] if own else []) + tags[first:] + tags[:first]
+        # The product's own tag first (what customers search for), then the brand's, else one of the
+        # industry's (a different one per variant).
+        own = [t for t in (product_tag(self.short_name, self.brief.locale),
+                           product_tag(self.brief.brand or "", self.brief.locale)) if t]
+        pool = own + tags[first:] + tags[:first]
         # A 1:1 chat carries no hashtags: they are for posts that are found, not messages that are sent.
         hashtags = [] if self.facts.personal else [clip(t, 30) for t in pool if not self.avoid.hits(t)][:2]
         images = self.channel.images_for(self.variant)

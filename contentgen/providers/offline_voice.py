@@ -23,6 +23,7 @@ _HALF_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,!?:;])(?!\d)")
 _FULL = {",": "，", "!": "！", "?": "？", ":": "：", ";": "；"}
 _ENDS = "。！？!?.…」』\")：:，,"  # a phrase ending in one of these is left as written
 _EMOJI_CHANNELS = frozenset({"wecom_1v1", "group", "moments"})
+_GSM = str.maketrans({"—": "-", "–": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "\u00a0": " "})
 
 
 @cache
@@ -91,6 +92,8 @@ class Voice:
             text = re.sub(r" +([,.!?;:])", r"\1", text)
             if self.facts.brief.persona == "professional":
                 text = text.replace("!", ".")  # a specialist advisor does not exclaim
+            if self.facts.brief.channel == "sms":  # GSM-7 only: one curly quote makes it UCS-2, 3x the segments
+                text = text.translate(_GSM)
             text = text.strip()
             text = text[:1].upper() + text[1:]  # every field starts as a sentence or a label does
         else:
@@ -110,9 +113,14 @@ class Voice:
         return str(self.bank[key]).format(brand=b.brand)
 
     def sign_off(self) -> str:
-        """The 1:1 signature: the salesperson's name (and role for the professional persona)."""
-        key = "professional" if self.facts.brief.persona == "professional" else "approachable"
-        return str(self.bank["sign_off"][key]).format(name=self.name, role=self.role)
+        """The 1:1 signature: the salesperson's name (and role for the professional persona), and the
+        brand the customer knows them by when the brief gives one."""
+        b = self.facts.brief
+        key = "professional" if b.persona == "professional" else "approachable"
+        sign = str(self.bank["sign_off"][key]).format(name=self.name, role=self.role)
+        if b.brand and b.brand not in sign:
+            sign += f", {b.brand}" if self.en else f"｜{b.brand}"
+        return sign
 
 
 # English wording of the product and offer inside a sentence (the composer's {the_product},
@@ -166,8 +174,6 @@ def listing(items: list[str], locale: str) -> str:
     if locale != "en-US":
         sep = "，" if any("、" in i or "，" in i for i in items) else "、"
         return sep.join(items)
-    items = [mid_sentence(i) for i in items]  # "Classes of eight" inside a sentence: "classes of eight"
-    if len(items) < 3:
-        return " and ".join(items)
-    sep = "; " if any("," in i for i in items) else ", "
-    return sep.join(items[:-1]) + sep + "and " + items[-1]  # the serial comma, as US style writes it
+    # Each point its own short sentence, capitalised: "Makes 16 cups. Single-origin beans" (joining
+    # them with "and" broke when one was a verb phrase and one a noun phrase).
+    return ". ".join(i[:1].upper() + i[1:] for i in items)

@@ -54,9 +54,10 @@ def test_the_question_and_benefit_variants_name_every_selling_point(locale: str,
 def test_selling_points_read_as_one_phrase_in_each_locale() -> None:
     assert listing(["6种坚果果干", "独立小包"], "zh-CN") == "6种坚果果干、独立小包"
     assert listing(["满99减20、限周末", "包邮"], "zh-CN") == "满99减20、限周末，包邮"
-    assert listing(["Pre-seasoned", "10-inch", "oven-safe"], "en-US") == "pre-seasoned, 10-inch, and oven-safe"
-    assert listing(["FDIC insured up to $250,000", "4.10% APY"], "en-US") == "FDIC insured up to $250,000 and 4.10% APY"
-    assert listing(["A, B", "C", "D"], "en-US") == "A, B; C; and D"
+    # English: each point its own short sentence, as ad copy lists them (a verb phrase and a noun
+    # phrase joined by "and" read "makes 16 cups and single-origin beans").
+    assert listing(["makes 16 cups", "single-origin beans"], "en-US") == "Makes 16 cups. Single-origin beans"
+    assert listing(["FDIC insured up to $250,000", "4.10% APY."], "en-US") == "FDIC insured up to $250,000. 4.10% APY"
     # A name keeps its capitals, lower-case words inside it ("for") included; a code keeps its case.
     assert mid_sentence("Weekend Coding Club for Kids") == "Weekend Coding Club for Kids"
     assert mid_sentence("M8 stainless hex bolts") == "M8 stainless hex bolts"
@@ -148,6 +149,9 @@ def test_a_customer_who_has_it_is_not_asked_how_they_would_choose_one(locale: st
                   segment=f"{lifecycle}.mass")
         c = draft(b, 1)  # the question plan
         assert not CHOOSING.search(c.headline + c.body), (channel, CHOOSING.search(c.headline + c.body), c.body)
+    video = draft(brief(locale=locale, product=product, selling_points=points, channel="video_account",
+                        content_type="short_video_script", industry="retail", segment=f"{lifecycle}.mass"), 1)
+    assert not CHOOSING.search(content_text(video)), content_text(video)
     # A prospect still is.
     prospect = draft(brief(locale=locale, product=product, selling_points=points, segment="new.mass"), 1)
     assert CHOOSING.search(prospect.headline + prospect.body)
@@ -218,3 +222,20 @@ def test_a_japanese_greeting_to_customers_is_not_said_between_colleagues() -> No
             for variant in (1, 2, 3, 4):
                 b = brief(locale="ja-JP", segment=segment, channel=channel, product="ハンドクリーム", industry="cosmetics")
                 assert "お疲れさま" not in draft(b, variant).body
+
+
+@pytest.mark.parametrize("locale", vocab.LOCALES)
+def test_the_brand_signs_a_chat_and_tags_a_post(locale: str) -> None:
+    product, points = POINTS[locale]
+    chat = draft(brief(locale=locale, product=product, selling_points=points, channel="wecom_1v1", brand="Hearth"), 1)
+    assert chat.body.rstrip().endswith("Hearth")
+    post = draft(brief(locale=locale, product=product, selling_points=points, channel="moments", brand="Hearth"), 1)
+    assert post.hashtags[1] == "Hearth"
+
+
+def test_an_english_sms_stays_in_the_gsm_alphabet() -> None:
+    b = brief(locale="en-US", channel="sms", content_type="push", product="Cold Brew Concentrate", brand="Ridge",
+              selling_points=["Makes 16 cups — no added sugar"], offer="20% off “BREW20” through Sunday…")
+    for variant in (1, 2, 3):
+        body = draft(b, variant).body
+        assert not set(body) & set("—–‘’“”…"), body
