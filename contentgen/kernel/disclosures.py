@@ -35,6 +35,9 @@ class Statement(BaseModel):
     # The law wants it whole or not at all (21 CFR 101.93(c): both DSHEA sentences): a writer short of
     # room leaves it out rather than shorten it, and a rule that needs it asks for the whole text.
     whole: bool = False
+    # Good practice, owed by no statute (ja: a health food's 「疾病の診断、治療、予防を目的と
+    # したものではありません」): a long text carries it, a short channel leaves it out for the offer.
+    optional: bool = False
 
 
 class Disclosures(BaseModel):
@@ -59,6 +62,10 @@ class Disclosures(BaseModel):
     def accepted(self, key: str, locale: str) -> list[str]:
         st = self._get(key, locale)
         return [st.text, *st.accepted] if st else []
+
+    def optional(self, key: str, locale: str) -> bool:
+        st = self._get(key, locale)
+        return bool(st and st.optional)
 
     def whole(self, key: str, locale: str) -> bool:
         st = self._get(key, locale)

@@ -210,6 +210,8 @@ class Facts:
             text = lib.text(key, self.brief.locale)
             if not text:
                 continue
+            if limit is not None and lib.optional(key, self.brief.locale):
+                continue  # good practice, owed by no statute: a short channel's room goes to the offer
             if limit is not None and len(text) > limit:
                 text = _shorter(text, key, self.brief.locale, limit)
             if text:

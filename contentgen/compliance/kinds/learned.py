@@ -56,6 +56,6 @@ def _copy_field(fld: str | None) -> bool:
 
 KIND = RuleKind(
     name="learned",
-    summary="text that reads like the labelled violations (character n-gram model, rules/learned/)",
+    summary="copy that reads like the labelled violations (character n-gram model, rules/learned/; not a shot's visual or the hashtags)",
     check=check,
 )
