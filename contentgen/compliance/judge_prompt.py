@@ -47,7 +47,7 @@ LAW: dict[str, tuple[str, ...]] = {
         "《中华人民共和国广告法》: 第九条 absolute terms (最, 第一, 国家级), state organs, superstition; "
         "第十一条 data and citations must be true, accurate and sourced; 第十三条 no disparaging competitors; "
         "第十六条/第十七条 medical claims, efficacy or safety guarantees, endorsements, disease claims for "
-        "non-medical products; 第十八条 health food (must state 本品不能代替药物); 第二十四条 education "
+        "non-medical products; 第十八条 health food (must state 保健食品不是药物，不能代替药物治疗疾病); 第二十四条 education "
         "promises; 第二十五条 investment: no promised returns or principal, risk warning required; "
         "第二十八条 false or misleading advertising; 第四十三条 electronic ads need consent and an opt-out.",
         "《化妆品监督管理条例》第三十七条 no medical effects for cosmetics; 《明码标价和禁止价格欺诈规定》 "

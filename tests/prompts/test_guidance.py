@@ -50,7 +50,7 @@ def test_industry_notices_per_locale(catalog: PromptCatalog, make_brief: Callabl
                         ("en-US", "Investing involves risk, including possible loss of principal.")):
         assert notice in _render(catalog, make_brief(industry="finance", locale=loc))
     health = _render(catalog, make_brief(industry="health", content_type="copy", channel="moments"))
-    assert "本品不能代替药物" in health
+    assert "保健食品不是药物，不能代替药物治疗疾病" in health
     sms = _render(catalog, make_brief(channel="sms", locale="en-US"))
     assert "Reply STOP to opt out" in sms and "body <= 160" in sms
 
