@@ -41,6 +41,7 @@ from contentgen.kernel.schemas import (
     Industry,
     Locale,
     Persona,
+    ProductType,
     SegmentId,
     channel_problems,
 )
@@ -104,7 +105,7 @@ class PlanRequest(BaseModel):
     locale: Locale = "zh-CN"
     start: date
     product: str | None = Field(default=None, max_length=200)
-    product_type: str | None = Field(default=None, description="deposit, fund, insurance, drug, health_food...")
+    product_type: ProductType | None = Field(default=None, description="deposit, fund, insurance, drug, health_food...")
     selling_points: list[str] = Field(default_factory=list, max_length=10)
     offer: str | None = Field(default=None, max_length=2000)
     interests: list[str] = Field(default_factory=list, max_length=10)
@@ -127,13 +128,6 @@ class PlanRequest(BaseModel):
         if not v:
             raise ValueError("give at least one channel")
         return list(dict.fromkeys(v))
-
-    @field_validator("product_type")
-    @classmethod
-    def _product_type(cls, v: str | None) -> str | None:
-        if v is not None and v not in vocab.PRODUCT_TYPES:
-            raise ValueError(f"unknown product type {v!r}; choose from {', '.join(vocab.PRODUCT_TYPES)}")
-        return v
 
     @model_validator(mode="after")
     def _parse_checks(self) -> PlanRequest:

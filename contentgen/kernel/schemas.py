@@ -37,6 +37,7 @@ ContentType = Annotated[str, one_of("content type", vocab.CONTENT_TYPES)]
 Channel = Annotated[str, one_of("channel", vocab.CHANNELS)]
 Locale = Annotated[str, one_of("locale", vocab.LOCALES)]
 TouchModel = Annotated[str, one_of("touch model", vocab.TOUCH_MODELS)]
+ProductType = Annotated[str, one_of("product type", vocab.PRODUCT_TYPES)]
 
 
 class Brief(BaseModel):
@@ -51,7 +52,7 @@ class Brief(BaseModel):
     channel: Channel
     locale: Locale = "zh-CN"
     product: Annotated[str, Field(min_length=1, max_length=200)]
-    product_type: str | None = Field(default=None, description="deposit, fund, insurance, drug, health_food...")
+    product_type: ProductType | None = Field(default=None, description="deposit, fund, insurance, drug, health_food...")
     selling_points: list[Text] = Field(default_factory=list, max_length=10)
     offer: Text | None = None
     interests: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=10)
@@ -72,13 +73,6 @@ class Brief(BaseModel):
     previous_messages: list[Text] = Field(
         default_factory=list, max_length=30, description="what earlier touchpoints of a plan said"
     )
-
-    @field_validator("product_type")
-    @classmethod
-    def _product_type(cls, v: str | None) -> str | None:
-        if v is not None and v not in vocab.PRODUCT_TYPES:
-            raise ValueError(f"unknown product type {v!r}; choose from {', '.join(vocab.PRODUCT_TYPES)}")
-        return v
 
     @model_validator(mode="after")
     def _channel_fits(self) -> Brief:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from contentgen.kernel.schemas import Scene, VideoScriptContent
+from contentgen.providers.offline_voice import clip
 
 if TYPE_CHECKING:
     from contentgen.providers.offline_compose import Composer, Part
@@ -29,7 +30,6 @@ def _section(c: Composer, title_path: str, lines: list[str]) -> str:
 
 def article(c: Composer) -> str:
     """The body of an official-account article: lead, sections, required statements."""
-    from contentgen.providers.offline_compose import clip
 
     b, f, ind = c.b, c.facts, c.brief.industry
     skip = _NOT_IN_LEAD + (_POINT_MOVES if f.points and not f.said_before(f.points[0]) else ())
@@ -77,7 +77,6 @@ def _seconds(text: str, cjk: bool) -> float:
 
 def video(c: Composer) -> VideoScriptContent:
     """Scenes from the plan's moves: the visual shows what the voice-over says."""
-    from contentgen.providers.offline_compose import clip
 
     cjk = c.voice.sep == ""
     # A video opens on its hook (the question, the story, the benefit): a greeting or a "welcome"
@@ -102,7 +101,6 @@ def video(c: Composer) -> VideoScriptContent:
 
 
 def _scene(c: Composer, part: Part, cjk: bool) -> Scene:
-    from contentgen.providers.offline_compose import clip
 
     f = c.facts
     caption = {

@@ -11,7 +11,6 @@ statements stay.
 from __future__ import annotations
 
 import hashlib
-import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +34,15 @@ from contentgen.providers.offline_plans import (
     priority,
 )
 from contentgen.providers.offline_rewrite import Avoid
-from contentgen.providers.offline_voice import Voice, listing, mid_sentence, short_name, the_product
+from contentgen.providers.offline_voice import (
+    Voice,
+    clip,
+    listing,
+    mid_sentence,
+    product_tag,
+    short_name,
+    the_product,
+)
 
 BANK_DIR = Path(__file__).with_name("offline_bank")
 _FIELDS = string.Formatter()
@@ -53,18 +60,6 @@ def bank(locale: str) -> dict[str, Any]:
     data = yaml.safe_load((BANK_DIR / f"{locale}.yaml").read_text(encoding="utf-8"))
     assert isinstance(data, dict), f"phrase bank {locale} is not a mapping"
     return data
-
-
-def clip(text: str, limit: int) -> str:
-    """Text cut to limit characters, marked with an ellipsis when cut; Latin text is cut between
-    words ("Allergy Relief…", not "Allergy Relief (fexofenadine 1…")."""
-    if len(text) <= limit:
-        return text
-    head = text[: max(0, limit - 1)]
-    if " " in head and head[-1:].isascii() and text[len(head):len(head) + 1] not in (" ", ""):
-        words = head.rsplit(" ", 1)[0]
-        head = words if len(words) >= len(head) * 0.6 else head
-    return head.rstrip(" ，、,(（-–—:;") + "…"
 
 
 def limit_of(channel: str, field: str, locale: str, schema_max: int) -> int:
@@ -435,16 +430,6 @@ class Composer:
         builders: dict[str, Callable[[], BaseModel]] = {
             "push": self.push, "copy": self.copy, "short_video_script": lambda: video(self)}
         return builders[content_type]()
-
-
-def product_tag(product: str, locale: str) -> str:
-    """The product as a hashtag: "#氨基酸洁面乳", "#CastIronSkillet"; "" when it would be too long."""
-    if locale == "en-US":
-        words = re.findall(r"[A-Za-z0-9]+", product)
-        tag = "".join(w if w[:1].isupper() or w[:1].isdigit() else w[:1].upper() + w[1:] for w in words)
-    else:
-        tag = re.sub(r"[\s#＃]+", "", product)
-    return tag if 2 <= len(tag) <= (24 if locale == "en-US" else 14) and not tag[0].isdigit() else ""
 
 
 def _names_product(option: str) -> bool:

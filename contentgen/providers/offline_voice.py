@@ -177,3 +177,25 @@ def listing(items: list[str], locale: str) -> str:
     # Each point its own short sentence, capitalised: "Makes 16 cups. Single-origin beans" (joining
     # them with "and" broke when one was a verb phrase and one a noun phrase).
     return ". ".join(i[:1].upper() + i[1:] for i in items)
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to limit characters, marked with an ellipsis when cut; Latin text is cut between
+    words ("Allergy Relief…", not "Allergy Relief (fexofenadine 1…")."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - 1)]
+    if " " in head and head[-1:].isascii() and text[len(head):len(head) + 1] not in (" ", ""):
+        words = head.rsplit(" ", 1)[0]
+        head = words if len(words) >= len(head) * 0.6 else head
+    return head.rstrip(" ，、,(（-–—:;") + "…"
+
+
+def product_tag(product: str, locale: str) -> str:
+    """The product as a hashtag: "#氨基酸洁面乳", "#CastIronSkillet"; "" when it would be too long."""
+    if locale == "en-US":
+        words = re.findall(r"[A-Za-z0-9]+", product)
+        tag = "".join(w if w[:1].isupper() or w[:1].isdigit() else w[:1].upper() + w[1:] for w in words)
+    else:
+        tag = re.sub(r"[\s#＃]+", "", product)
+    return tag if 2 <= len(tag) <= (24 if locale == "en-US" else 14) and not tag[0].isdigit() else ""
