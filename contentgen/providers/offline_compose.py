@@ -210,8 +210,8 @@ class Composer:
             if not f.points:
                 return self.move("describe")
             # The plans that weigh the product up say every selling point, in one sentence.
-            listing = SHORT_LISTING_PLANS if self.short else LISTING_PLANS
-            listed = self.plan.name in listing and self.say("benefit_all")
+            listing_plans = SHORT_LISTING_PLANS if self.short else LISTING_PLANS
+            listed = self.plan.name in listing_plans and self.say("benefit_all")
             return listed or self.say("benefit")
         if name in ("detail", "proof"):
             # A point said already (in the listing sentence) is not said again.
